@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The lifecycle API: the only libcontainer interface cmd/ uses.
+ *
+ * State lives in ROOT/ID/: state.json (written atomically: temp file + rename) and
+ * exec.fifo while the container is `created`. Commands on one container serialise on
+ * flock(ROOT/ID/). No edgerun process stays resident between create and start: the
+ * container's init blocks on exec.fifo until `start` writes one byte into it.
+ */
+#ifndef EDGERUN_LIBCONTAINER_CONTAINER_H
+#define EDGERUN_LIBCONTAINER_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "specconv/spec.h"
+#include "specconv/state.h"
+
+#define ER_DEFAULT_ROOT "/run/edgerun"
+
+struct er_container;	/* opaque: state + paths + lock fd */
+
+struct er_create_opts {
+	const char *root;		/* --root, absolute */
+	const char *id;
+	const char *bundle;		/* absolute */
+	const char *pid_file;		/* absolute or NULL */
+	const char *console_socket;	/* absolute or NULL */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	/* `run` in the foreground with process.terminal and no --console-socket: keep the pty
+	 * master in the container object (er_container_pty_master) instead of sending it. */
+	bool foreground_tty;
+	/* `run` without --detach: this process stays and waits for init (it becomes a child
+	 * subreaper so init is its child even when namespaces are joined through a helper). */
+	bool foreground;
+};
+
+/* Container IDs: [A-Za-z0-9_+.-], not starting with '.', at most 1024 bytes. */
+int er_validate_id(const char *id, struct er_error *err);
+
+/* create: validates, makes ROOT/ID, sets the container up and leaves its init waiting on
+ * exec.fifo; runs prestart/createRuntime/createContainer hooks; writes the pid file.
+ * On failure nothing is left behind (process killed and reaped, state dir removed). */
+int er_container_create(const struct er_create_opts *o, struct spec *spec,
+			struct er_container **out, struct er_error *err);
+
+/* Loads ROOT/ID and takes its lock. ENOENT errors say "container `ID` does not exist". */
+int er_container_load(const char *root, const char *id, struct er_container **out,
+		      struct er_error *err);
+void er_container_free(struct er_container *c);	/* releases the lock */
+
+/* Current state, refreshed (created/running/paused/stopped; pid reuse detected). */
+const struct er_state *er_container_state(struct er_container *c);
+
+/* start: only from `created`; releases init, runs poststart hooks (failures are warnings). */
+int er_container_start(struct er_container *c, struct er_error *err);
+
+/* kill: SIG to init, or to every process of the container with all=true. A stopped
+ * container is an error ("container not running"). */
+int er_container_kill(struct er_container *c, int sig, bool all, struct er_error *err);
+
+/* delete: created or stopped containers always; running/paused only with force (which
+ * kills and reaps everything). Runs poststop hooks, removes state and what create made. */
+int er_container_delete(struct er_container *c, bool force, struct er_error *err);
+
+/* For `run` in the foreground: the pty master (or -1), and a wait that forwards signals
+ * to the container, proxies the terminal, and returns the exit status as a shell would
+ * report it (code, or 128+signal). */
+int er_container_pty_master(struct er_container *c);
+int er_container_wait_foreground(struct er_container *c, struct er_error *err);
+
+/* list: calls fn for each container under root (in name order) with its refreshed state. */
+int er_container_list(const char *root,
+		      int (*fn)(const struct er_state *st, void *userdata), void *userdata,
+		      struct er_error *err);
+
+/* Signal names: "KILL", "SIGKILL", "kill", "9" -> 9. -1 with err on a bad name. */
+int er_parse_signal(const char *s, struct er_error *err);
+
+#endif
