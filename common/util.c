@@ -281,14 +281,20 @@ unsigned long long proc_start_time(pid_t pid)
 	p = strrchr(buf, ')');
 	if (!p)
 		return 0;
+	/* after ") " come field 3 (state), field 4 ...; starttime is field 22 */
 	p++;
-	/* after ')' comes field 3 (state); starttime is field 22 */
-	for (int field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return 0;
-	/* a zombie still has its start time; treat it as gone: its pid cannot run anything */
-	if (sscanf(p, " %llu", &st) != 1)
+	for (int field = 3; field <= 22; field++) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return 0;
+		if (field == 22)
+			break;
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
+	}
+	if (sscanf(p, "%llu", &st) != 1)
 		return 0;
 	return st;
 }

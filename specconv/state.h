@@ -40,6 +40,8 @@ const char *er_status_name(enum er_status st);	/* "creating", "created", ... */
 char *state_to_json(const struct er_state *st, bool pretty);
 /* The state.json file: OCI fields + private fields. */
 char *state_to_file_json(const struct er_state *st);
+/* Fills *st (zeroed first; left cleared on error). Errors name the field, e.g.
+ * "status: unknown status \"zombie\"" or "invalid JSON: ... (line 1, column 2)". */
 int state_from_file_json(const char *json, struct er_state *st, struct er_error *err);
 void state_clear(struct er_state *st);	/* frees members, zeroes */
 
