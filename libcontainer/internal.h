@@ -22,22 +22,22 @@
 
 struct init_config {
 	const struct spec *spec;
-	const char *bundle;		/* absolute */
-	const char *state_dir;		/* absolute ROOT/ID */
-	const char *fifo_path;		/* ROOT/ID/exec.fifo, already made with mkfifo(0600) */
-	const char *console_socket;	/* send the pty master there; NULL = none */
-	bool keep_pty_master;		/* foreground run with a terminal: return the master */
+	const char *bundle;	    /* absolute */
+	const char *state_dir;	    /* absolute ROOT/ID */
+	const char *fifo_path;	    /* ROOT/ID/exec.fifo, already made with mkfifo(0600) */
+	const char *console_socket; /* send the pty master there; NULL = none */
+	bool keep_pty_master;	    /* foreground run with a terminal: return the master */
 	bool no_pivot, no_new_keyring;
-	int preserve_fds;		/* fds 3 .. 3+N-1 are passed to the container */
+	int preserve_fds; /* fds 3 .. 3+N-1 are passed to the container */
 	/* Template for the hooks' state JSON (id, bundle, annotations); process.c fills in
 	 * pid and status="creating" before running createRuntime/prestart hooks. */
 	struct er_state *state;
 };
 
 struct init_result {
-	pid_t pid;			/* the container's init, as seen from the host */
-	unsigned long long start_time;	/* proc_start_time(pid) */
-	int pty_master;			/* -1 unless keep_pty_master */
+	pid_t pid;		       /* the container's init, as seen from the host */
+	unsigned long long start_time; /* proc_start_time(pid) */
+	int pty_master;		       /* -1 unless keep_pty_master */
 };
 
 /* Clones the container's init into its namespaces (joining those given by path), writes
@@ -47,14 +47,82 @@ struct init_result {
 int process_create_init(const struct init_config *cfg, struct init_result *res,
 			struct er_error *err);
 
+/* ---- engine internals (process.c, init.c, userns.c, terminal.c; unit-tested parts) ---- */
+
+#define NS_PLAN_MAX 8
+
+struct ns_join {
+	int type;	  /* CLONE_NEW* */
+	const char *path; /* borrowed from the spec */
+};
+
+/* How the init gets its namespaces: a pure function of the spec (ns_plan_build). */
+struct ns_plan {
+	/* CLONE_NEW* created for the init. All but CLONE_NEWCGROUP go to its clone; the cgroup
+	 * namespace is unshared by the init after GO, once it sits in its own cgroup. */
+	unsigned long clone_flags;
+	bool new_time;	  /* new time ns: the helper unshares it, writes the offsets */
+	bool need_helper; /* joins or new_time: clone through a short-lived helper */
+	size_t n_joins;
+	struct ns_join joins[NS_PLAN_MAX]; /* setns order: user first, mount last */
+	unsigned long joined;		   /* CLONE_NEW* of the joined namespaces */
+};
+/* Validates the namespaces (known types, no duplicates, time offsets only with a new time
+ * namespace, id mappings with a new user namespace) and fills *plan. */
+int ns_plan_build(const struct spec *s, struct ns_plan *plan, struct er_error *err);
+/* True if the container has its own namespace of `type` (new or joined). */
+bool ns_plan_has(const struct ns_plan *p, int type);
+
+/* init.c: the container's init after clone; reports failures on `sock`, never returns. */
+__attribute__((noreturn)) void init_main(const struct init_config *cfg, const struct ns_plan *plan,
+					 int sock, int fifo_fd);
+/* "net.ipv4.ip_forward" -> "net/ipv4/ip_forward" (relative to /proc/sys); NULL + err if the
+ * key is empty, has a '/', an empty or ".." component. */
+char *init_sysctl_relpath(const char *key, struct er_error *err);
+/* Resolves argv0 as execvp would with PATH (NULL: the default PATH), checking that the result
+ * is an executable regular file. Errors as runc reports them at create time:
+ *   exec: "nope": executable file not found in $PATH
+ *   exec "/bin/nope": no such file or directory */
+char *init_lookup_exec(const char *argv0, const char *path, struct er_error *err);
+
+/* userns.c */
+/* "ctr host size\n" per mapping. */
+char *userns_format_map(const struct spec_idmap *m, size_t n);
+/* Writes /proc/PID/uid_map, setgroups ("deny" first when deny_setgroups) and gid_map. */
+int userns_write_maps(pid_t pid, const struct spec_linux *l, bool deny_setgroups,
+		      struct er_error *err);
+/* "monotonic S N\nboottime S N\n" for the offsets present; "" if none. */
+char *timens_format_offsets(const struct spec_linux *l);
+/* Writes the offsets to /proc/self/timens_offsets (after unshare(CLONE_NEWTIME)). */
+int timens_write_offsets(const struct spec_linux *l, struct er_error *err);
+/* 1 if /proc/self/setgroups allows setgroups(2) (or does not exist), 0 if "deny". */
+int userns_setgroups_allowed(void);
+
+/* terminal.c (child side): opens a pty in the current mount namespace, makes the slave the
+ * controlling terminal and stdio, applies the console size; bind-mounts it on /dev/console
+ * when mount_console. Returns the master (O_CLOEXEC) and the slave's path. */
+int terminal_setup(const struct spec_process *p, bool mount_console, int *master, char **slave_path,
+		   struct er_error *err);
+
 /* ---------------- rootfs.c (called in the child, inside its new mount namespace) -------- */
 
 struct rootfs_config {
 	const struct spec *spec;
 	const char *bundle;
 	bool no_pivot;
-	bool in_userns;			/* cannot mknod: bind-mount devices from the host */
+	bool in_userns; /* cannot mknod: bind-mount devices from the host */
+	/* NULL, or spec->n_mounts fds from rootfs_open_mount_sources() (-1 = none): bind
+	 * sources already cloned on the runtime side, attached as they are. */
+	const int *mount_fds;
 };
+
+/* Runtime side, before cloning an init that gets a user namespace: clones every bind
+ * mount's source (open_tree, with its attributes) so that sources the container's root
+ * cannot reach still work, as runc does. Fills *fds with spec->n_mounts entries (-1 for
+ * other mounts); the init inherits them. Free with rootfs_close_mount_sources(). */
+int rootfs_open_mount_sources(const struct spec *spec, const char *bundle, int **fds,
+			      struct er_error *err);
+void rootfs_close_mount_sources(int *fds, size_t n);
 
 /* Before pivot: set rootfs propagation (default rslave), bind the rootfs onto itself,
  * perform spec->mounts in order (targets resolved inside the rootfs; destinations created
@@ -81,8 +149,10 @@ int pathrs_create_file(int rootfd, const char *path, mode_t mode, struct er_erro
 
 /* Runs hooks in order: each gets state_json on stdin, its args/env, and is killed after its
  * timeout. The first failure stops the list: "<phase> hook `path`: exit status 3". */
-int hooks_run(const struct spec_hook *hooks, size_t n, const char *phase,
-	      const char *state_json, struct er_error *err);
+int hooks_run(const struct spec_hook *hooks, size_t n, const char *phase, const char *state_json,
+	      struct er_error *err);
+/* The hooks' stdin: state_to_json(st) with pid and status set (st NULL: a minimal one). */
+char *hooks_state_json(struct er_state *st, pid_t pid, enum er_status status);
 
 /* ---------------- caps.c ---------------- */
 
@@ -98,6 +168,36 @@ int terminal_send_console(const char *socket_path, int master_fd, const char *na
 			  struct er_error *err);
 
 /* ---------------- signals.c ---------------- */
-const char *signal_name(int sig);	/* "SIGTERM"; NULL if unknown */
+const char *signal_name(int sig); /* "SIGTERM"; NULL if unknown */
+
+/* ---------------- state.c: ROOT/ID files and locking (used by container.c) ---------------- */
+
+#define ER_STATE_FILE "state.json"
+#define ER_EXEC_FIFO "exec.fifo"
+#define ER_CONFIG_COPY "config.json" /* the bundle's config, kept when it has post* hooks */
+
+/* mkdir ROOT (0700, parents too) and ROOT/ID (0711); returns ROOT/ID's fd, locked.
+ * An existing ID fails with "container with id exists: ID". */
+int state_dir_create(const char *root, const char *id, struct er_error *err);
+/* Opens ROOT/ID, locks it, checks it holds a state.json ("container `ID` does not exist"). */
+int state_dir_open(const char *root, const char *id, struct er_error *err);
+/* flock(LOCK_EX) / flock(LOCK_UN). Unlocking releases the lock even when a cloned child
+ * still holds a copy of the fd (flock locks belong to the open file description). */
+int state_lock(int dirfd, struct er_error *err);
+void state_unlock(int dirfd);
+/* Removes everything in ROOT/ID, then ROOT/ID itself. */
+int state_dir_remove(int dirfd, const char *dir_path, struct er_error *err);
+/* Removes ROOT/ID if it has no state.json and nobody holds its lock; 0 if nothing to do. */
+int state_dir_remove_stale(const char *root, const char *id, struct er_error *err);
+
+int state_read(int dirfd, struct er_state *st, struct er_error *err);
+int state_write(int dirfd, const struct er_state *st, struct er_error *err); /* atomic */
+/* Recomputes st->status from the system: init alive (same start time, not a zombie) and
+ * exec.fifo present = created, alive = running, else stopped (and pid 0). */
+void state_refresh(int dirfd, struct er_state *st);
+/* A pidfd for the container's init if it is still that process, else -1. */
+int state_init_pidfd(const struct er_state *st);
+/* Writes PID to PATH atomically (temp file in the same directory + rename), as runc does. */
+int state_write_pid_file(const char *path, pid_t pid, struct er_error *err);
 
 #endif

@@ -1,0 +1,663 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's init, from its clone to execve of the user's program. It runs inside
+ * the new namespaces, talks to edgerun over the sync socket (sync.h) and cannot return:
+ * every failure goes back as an ERROR message (the step that failed, and why) and _exit(1).
+ *
+ * Order (each step needs the ones before it):
+ *   GO (id maps written) -> unshare(CGROUP) -> setsid -> rootfs_prepare -> HOOKS (prestart, createRuntime in
+ *   the parent) -> createContainer hooks -> rootfs_pivot -> pty -> hostname -> sysctl ->
+ *   rootfs_finalize (read-only /proc/sys comes last) -> keyring, rlimits, personality,
+ *   scheduler, ioprio, LSM -> env -> bounding set, groups, gid, uid, capabilities ->
+ *   no_new_privs, umask, cwd, program lookup -> READY -> read exec.fifo -> startContainer
+ *   hooks -> [seccomp] -> close_range -> execve.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <linux/ioprio.h>
+#include <linux/keyctl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "libcontainer/internal.h"
+#include "libcontainer/sync.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_UMASK 0022
+/* key permission bits (keyutils.h, not in the uapi headers) */
+#define KEY_USR_SEARCH 0x00080000
+#define KEY_OTH_SEARCH 0x00000008
+
+struct init_ctx {
+	const struct init_config *cfg;
+	const struct spec *spec;
+	const struct spec_process *proc;
+	const struct ns_plan *plan;
+	int sock, fifo;
+	pid_t host_pid; /* our pid as the host sees it (for the hooks' state) */
+	bool new_mnt;
+	struct rootfs_config rc;
+	char **envp;
+	char *exec_path;
+};
+
+/* ---------------- pure helpers (unit-tested) ---------------- */
+
+char *init_sysctl_relpath(const char *key, struct er_error *err)
+{
+	char *rel;
+
+	if (!key || !*key)
+		return er_set(err, 0, "sysctl: empty key"), NULL;
+	if (strchr(key, '/'))
+		return er_set(err, 0, "sysctl `%s`: `/` in key", key), NULL;
+	rel = xstrdup(key);
+	for (char *p = rel, *start = rel;; p++) {
+		if (*p != '.' && *p != '\0')
+			continue;
+		size_t n = (size_t)(p - start);
+
+		if (n == 0 || (n == 2 && start[0] == '.' && start[1] == '.')) {
+			free(rel);
+			return er_set(err, 0, "sysctl `%s`: bad key", key), NULL;
+		}
+		if (*p == '\0')
+			break;
+		*p = '/';
+		start = p + 1;
+	}
+	return rel;
+}
+
+/* 0 if `path` is an executable non-directory (the mode bits, as Go's LookPath). */
+static int check_exec(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno;
+	if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
+		return EACCES;
+	return 0;
+}
+
+char *init_lookup_exec(const char *argv0, const char *path, struct er_error *err)
+{
+	int e;
+
+	if (*argv0 && strchr(argv0, '/')) {
+		e = check_exec(argv0);
+		if (e)
+			return er_set(err, e, "exec \"%s\"", argv0), NULL;
+		return xstrdup(argv0);
+	}
+	if (!path)
+		path = DEFAULT_PATH;
+	for (const char *p = path; *argv0;) {
+		const char *end = strchrnul(p, ':');
+		int dlen = (int)(end - p);
+		_cleanup_free_ char *cand =
+			dlen ? xasprintf("%.*s/%s", dlen, p, argv0) : xasprintf("./%s", argv0);
+
+		if (check_exec(cand) == 0)
+			return TAKE_PTR(cand);
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	return er_set(err, 0, "exec: \"%s\": executable file not found in $PATH", argv0), NULL;
+}
+
+/* ---------------- small steps ---------------- */
+
+static void reset_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+/* Waits for GO (maps written), becomes root of a user namespace, starts a session. */
+static int step_start(struct init_ctx *c, struct er_error *err)
+{
+	struct sync_msg msg = SYNC_MSG_INIT;
+	int32_t pid;
+	int r;
+
+	if (sync_expect(c->sock, SYNC_GO, &msg, err) < 0)
+		return -1;
+	r = sync_msg_pid(&msg, &pid, err);
+	sync_msg_clear(&msg);
+	if (r < 0)
+		return -1;
+	c->host_pid = pid;
+	if (ns_plan_has(c->plan, CLONE_NEWUSER)) {
+		bool joined = c->plan->joined & CLONE_NEWUSER;
+
+		/* A joined namespace may not map 0: then stay who we are until setup_user. */
+		if (setresgid(0, 0, 0) < 0 && !(joined && errno == EINVAL))
+			return er_set(err, errno, "become root in the user namespace: setresgid");
+		if (setresuid(0, 0, 0) < 0 && !(joined && errno == EINVAL))
+			return er_set(err, errno, "become root in the user namespace: setresuid");
+		/* the credential change cleared it */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	}
+	/* After GO the parent has placed us in our cgroup: that becomes the namespace's root. */
+	if ((c->plan->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return er_set(err, errno, "create cgroup namespace");
+	if (setsid() < 0)
+		return er_set(err, errno, "setsid");
+	return 0;
+}
+
+/* Asks the parent to run prestart + createRuntime hooks and waits for them. */
+static int step_runtime_hooks(struct init_ctx *c, struct er_error *err)
+{
+	struct sync_msg msg = SYNC_MSG_INIT;
+
+	if (sync_send(c->sock, SYNC_HOOKS, 0, NULL, 0, -1, err) < 0)
+		return -1;
+	if (sync_expect(c->sock, SYNC_HOOKS_DONE, &msg, err) < 0)
+		return -1;
+	sync_msg_clear(&msg);
+	return 0;
+}
+
+/* createContainer hooks: in our mount namespace before pivot, cwd = the container's root. */
+static int step_create_container_hooks(struct init_ctx *c, struct er_error *err)
+{
+	const struct spec_hooks *h = &c->spec->hooks;
+	_cleanup_free_ char *json = NULL;
+
+	if (!h->n[HOOK_CREATE_CONTAINER])
+		return 0;
+	if (c->new_mnt && chdir(c->spec->root_path) < 0)
+		return er_set(err, errno, "createContainer hooks: chdir to `%s`",
+			      c->spec->root_path);
+	json = hooks_state_json(c->cfg->state, c->host_pid, ST_CREATING);
+	return hooks_run(h->list[HOOK_CREATE_CONTAINER], h->n[HOOK_CREATE_CONTAINER],
+			 "createContainer", json, err);
+}
+
+static int step_terminal(struct init_ctx *c, struct er_error *err)
+{
+	_cleanup_close_ int master = -1;
+	_cleanup_free_ char *name = NULL;
+
+	if (!c->proc->terminal)
+		return 0;
+	if (terminal_setup(c->proc, c->new_mnt, &master, &name, err) < 0)
+		return er_prefix(err, "set up terminal");
+	/* From now on stderr is the container's terminal: keep our debug lines out of it. */
+	er_debug_enabled = false;
+	return sync_send(c->sock, SYNC_PTY, 0, name, strlen(name), master, err);
+}
+
+static int step_hostname(struct init_ctx *c, struct er_error *err)
+{
+	const struct spec *s = c->spec;
+	bool uts = ns_plan_has(c->plan, CLONE_NEWUTS);
+
+	if (s->hostname) {
+		if (!uts)
+			return er_set(err, 0,
+				      "unable to set hostname without a private UTS namespace");
+		if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+			return er_set(err, errno, "set hostname `%s`", s->hostname);
+	}
+	if (s->domainname) {
+		if (!uts)
+			return er_set(err, 0,
+				      "unable to set domainname without a private UTS namespace");
+		if (setdomainname(s->domainname, strlen(s->domainname)) < 0)
+			return er_set(err, errno, "set domainname `%s`", s->domainname);
+	}
+	return 0;
+}
+
+/* runc's rule: only sysctls of a namespace the container has of its own. */
+static int sysctl_check_ns(const char *key, const struct ns_plan *plan, struct er_error *err)
+{
+	static const char *const ipc_keys[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+	int need = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_keys); i++)
+		if (strcmp(key, ipc_keys[i]) == 0)
+			need = CLONE_NEWIPC;
+	if (str_has_prefix(key, "fs.mqueue."))
+		need = CLONE_NEWIPC;
+	else if (str_has_prefix(key, "net."))
+		need = CLONE_NEWNET;
+	else if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		need = CLONE_NEWUTS;
+	if (!need)
+		return er_set(err, 0, "sysctl `%s` is not in a separate kernel namespace", key);
+	if (!ns_plan_has(plan, need))
+		return er_set(err, 0, "sysctl `%s` is not allowed in the host's %s namespace", key,
+			      need == CLONE_NEWNET   ? "network"
+			      : need == CLONE_NEWIPC ? "ipc"
+						     : "uts");
+	return 0;
+}
+
+static int step_sysctl(struct init_ctx *c, struct er_error *err)
+{
+	const struct spec_linux *l = c->spec->linux_;
+	_cleanup_close_ int dirfd = -1;
+	struct statfs sfs;
+
+	if (!l || !l->n_sysctl)
+		return 0;
+	dirfd = open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return er_set(err, errno, "sysctl: open `/proc/sys`");
+	if (fstatfs(dirfd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		return er_set(err, 0, "sysctl: `/proc/sys` is not on procfs");
+	for (size_t i = 0; i < l->n_sysctl; i++) {
+		const char *key = l->sysctl[i].key, *val = l->sysctl[i].value;
+		_cleanup_free_ char *rel = NULL;
+
+		if (sysctl_check_ns(key, c->plan, err) < 0)
+			return -1;
+		rel = init_sysctl_relpath(key, err);
+		if (!rel)
+			return -1;
+		if (write_file_at(dirfd, rel, O_WRONLY | O_NOFOLLOW, 0, val, strlen(val), err) < 0)
+			return er_prefix(err, "sysctl `%s`", key);
+	}
+	return 0;
+}
+
+/* ---------------- process attributes ---------------- */
+
+static int join_session_keyring(const struct init_ctx *c, struct er_error *err)
+{
+	const char *id = c->cfg->state && c->cfg->state->id ? c->cfg->state->id : "";
+	_cleanup_free_ char *name = xasprintf("_ses.%s", id);
+	_cleanup_free_ char *desc = NULL;
+	long key, len;
+	unsigned long perm;
+	char *f;
+
+	key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+	if (key < 0) {
+		if (errno == ENOSYS) /* as runc: best effort where keyrings do not exist */
+			return 0;
+		return er_set(err, errno, "join session keyring `%s`", name);
+	}
+	/* "type;uid;gid;perm;description": make it searchable as runc does. */
+	len = syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, NULL, 0, 0);
+	if (len <= 0)
+		return er_set(err, errno, "describe session keyring");
+	desc = xcalloc(1, (size_t)len + 1);
+	if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, desc, len, 0) < 0)
+		return er_set(err, errno, "describe session keyring");
+	f = desc;
+	for (int i = 0; i < 3 && f; i++)
+		f = strchr(f, ';') ? strchr(f, ';') + 1 : NULL;
+	if (!f)
+		return er_set(err, EINVAL, "describe session keyring: unexpected `%s`", desc);
+	perm = strtoul(f, NULL, 16);
+	perm |= ns_plan_has(c->plan, CLONE_NEWUSER) ? KEY_OTH_SEARCH : KEY_USR_SEARCH;
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, key, perm, 0, 0) < 0)
+		return er_set(err, errno, "set session keyring permissions");
+	return 0;
+}
+
+static const char *rlimit_name(int res)
+{
+	static const char *const names[] = {
+		[RLIMIT_CPU] = "RLIMIT_CPU",	       [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+		[RLIMIT_DATA] = "RLIMIT_DATA",	       [RLIMIT_STACK] = "RLIMIT_STACK",
+		[RLIMIT_CORE] = "RLIMIT_CORE",	       [RLIMIT_RSS] = "RLIMIT_RSS",
+		[RLIMIT_NPROC] = "RLIMIT_NPROC",       [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+		[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",   [RLIMIT_AS] = "RLIMIT_AS",
+		[RLIMIT_LOCKS] = "RLIMIT_LOCKS",       [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+		[RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
+		[RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",     [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+	};
+
+	if (res >= 0 && (size_t)res < ARRAY_SIZE(names) && names[res])
+		return names[res];
+	return "RLIMIT_?";
+}
+
+static int set_rlimits(const struct spec_process *p, struct er_error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		const struct spec_rlimit *r = &p->rlimits[i];
+		struct rlimit rl = {.rlim_cur = (rlim_t)r->soft, .rlim_max = (rlim_t)r->hard};
+
+		if (setrlimit((__rlimit_resource_t)r->resource, &rl) < 0)
+			return er_set(err, errno, "set rlimit `%s` (soft %llu, hard %llu)",
+				      rlimit_name(r->resource), (unsigned long long)r->soft,
+				      (unsigned long long)r->hard);
+	}
+	return 0;
+}
+
+/* struct sched_attr of sched_setattr(2), SCHED_ATTR_SIZE_VER0 layout. */
+struct er_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+static int set_sched_and_io(const struct spec_process *p, struct er_error *err)
+{
+	if (p->has_scheduler) {
+		const struct spec_scheduler *s = &p->scheduler;
+		struct er_sched_attr a = {
+			.size = sizeof(a),
+			.sched_policy = (uint32_t)s->policy,
+			.sched_flags = s->flags,
+			.sched_nice = s->nice,
+			.sched_priority = (uint32_t)s->priority,
+			.sched_runtime = s->runtime,
+			.sched_deadline = s->deadline,
+			.sched_period = s->period,
+		};
+
+		if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+			return er_set(err, errno, "set scheduler (policy %d)", s->policy);
+	}
+	if (p->has_io_priority) {
+		int v = IOPRIO_PRIO_VALUE(p->io_priority_class, p->io_priority);
+
+		if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, v) < 0)
+			return er_set(err, errno, "set io priority (class %d, priority %d)",
+				      p->io_priority_class, p->io_priority);
+	}
+	return 0;
+}
+
+/* The label for the next execve; the parent checked the LSM is enabled (lsm_check). */
+static int set_exec_label(const char *what, const char *file, const char *fallback,
+			  const char *text, struct er_error *err)
+{
+	int r = write_file_at(AT_FDCWD, file, O_WRONLY, 0, text, strlen(text), err);
+
+	if (r < 0 && fallback) {
+		er_clear(err);
+		r = write_file_at(AT_FDCWD, fallback, O_WRONLY, 0, text, strlen(text), err);
+	}
+	return r < 0 ? er_prefix(err, "set %s", what) : 0;
+}
+
+static int step_attributes(struct init_ctx *c, struct er_error *err)
+{
+	const struct spec_process *p = c->proc;
+	const struct spec_linux *l = c->spec->linux_;
+
+	if (!c->cfg->no_new_keyring && join_session_keyring(c, err) < 0)
+		return -1;
+	if (set_rlimits(p, err) < 0)
+		return -1;
+	if (l && l->has_personality) {
+		if (l->personality_flags && l->personality_flags[0])
+			return er_set(err, 0, "linux.personality.flags: `%s` is not supported",
+				      l->personality_flags[0]);
+		if (personality(l->personality_domain) < 0)
+			return er_set(err, errno, "set personality %#lx", l->personality_domain);
+	}
+	if (set_sched_and_io(p, err) < 0)
+		return -1;
+	if (p->apparmor_profile) {
+		_cleanup_free_ char *t = xasprintf("exec %s", p->apparmor_profile);
+
+		if (set_exec_label("apparmor profile", "/proc/self/attr/apparmor/exec",
+				   "/proc/self/attr/exec", t, err) < 0)
+			return -1;
+	}
+	if (p->selinux_label && set_exec_label("selinux label", "/proc/self/attr/exec", NULL,
+					       p->selinux_label, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* HOME from the container's /etc/passwd when the spec does not set it ("/" if unknown). */
+static char *home_of(uid_t uid)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		char *fields[7] = {NULL}, *tok = line;
+		int n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		/* strsep keeps empty fields (a passwd entry may have an empty gecos) */
+		while (n < 7 && (fields[n] = strsep(&tok, ":")))
+			n++;
+		if (n >= 6 && fields[2][0] && strtoul(fields[2], NULL, 10) == uid && fields[5][0])
+			return xstrdup(fields[5]);
+	}
+	return xstrdup("/");
+}
+
+static void step_env(struct init_ctx *c)
+{
+	c->envp = strv_dup(c->proc->env);
+	if (!c->envp)
+		c->envp = xcalloc(1, sizeof(char *));
+	if (!env_get(c->envp, "HOME")) {
+		_cleanup_free_ char *home = home_of(c->proc->user.uid);
+
+		strv_push(&c->envp, xasprintf("HOME=%s", home));
+	}
+}
+
+/* ---------------- user and capabilities ---------------- */
+
+/* Pipes and sockets on stdio (and our own pty) go to the container's user so that it can
+ * reopen /dev/stdout; host devices and files are never chowned. */
+static int fix_stdio_owner(const struct init_ctx *c, struct er_error *err)
+{
+	uid_t uid = c->proc->user.uid;
+	gid_t gid = c->proc->user.gid;
+
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		bool ours;
+
+		if (fstat(fd, &st) < 0 || st.st_uid == uid)
+			continue;
+		ours = c->proc->terminal && S_ISCHR(st.st_mode);
+		if (!ours && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+			continue;
+		if (fchown(fd, uid, gid) == 0)
+			continue;
+		if (ours)
+			return er_set(err, errno, "chown the terminal to %u:%u", uid, gid);
+		/* an unmapped owner (user namespace) cannot be changed: leave it */
+	}
+	return 0;
+}
+
+static int set_groups_and_ids(const struct spec_user *u, struct er_error *err)
+{
+	if (!userns_setgroups_allowed()) {
+		if (u->n_additional_gids)
+			return er_set(err, 0,
+				      "cannot set additional gids: setgroups is denied in this "
+				      "user namespace");
+	} else if (setgroups(u->n_additional_gids, u->additional_gids) < 0) {
+		return er_set(err, errno, "setgroups");
+	}
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return er_set(err, errno, "setresgid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return er_set(err, errno, "setresuid %u", u->uid);
+	return 0;
+}
+
+static int step_user(struct init_ctx *c, struct er_error *err)
+{
+	const struct spec_process *p = c->proc;
+
+	if (fix_stdio_owner(c, err) < 0)
+		return -1;
+	/* Without process.capabilities a non-root user gets none: a plain setuid drops them. */
+	if (p->caps.present && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return er_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	if (caps_drop_bounding(&p->caps, err) < 0)
+		return -1;
+	if (set_groups_and_ids(&p->user, err) < 0)
+		return -1;
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return er_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	return caps_apply(&p->caps, err);
+}
+
+/* no_new_privs, umask, cwd and the program; cwd is tried before the user switch too (a
+ * directory only root can enter). */
+static int step_final(struct init_ctx *c, bool cwd_done, struct er_error *err)
+{
+	const struct spec_process *p = c->proc;
+
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return er_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	umask(p->user.has_umask ? (mode_t)p->user.umask : DEFAULT_UMASK);
+	if (!cwd_done && chdir(p->cwd) < 0)
+		return er_set(err, errno, "chdir to cwd `%s`", p->cwd);
+	c->exec_path = init_lookup_exec(p->args[0], env_get(c->envp, "PATH"), err);
+	return c->exec_path ? 0 : -1;
+}
+
+/* ---------------- the whole set-up ---------------- */
+
+static int init_setup(struct init_ctx *c, struct er_error *err)
+{
+	bool cwd_done;
+
+	if (step_start(c, err) < 0)
+		return -1;
+	if (c->new_mnt && rootfs_prepare(&c->rc, err) < 0)
+		return -1;
+	if (step_runtime_hooks(c, err) < 0 || step_create_container_hooks(c, err) < 0)
+		return -1;
+	if (c->new_mnt && rootfs_pivot(&c->rc, err) < 0)
+		return -1;
+	if (step_terminal(c, err) < 0 || step_hostname(c, err) < 0 || step_sysctl(c, err) < 0)
+		return -1;
+	if (c->new_mnt && rootfs_finalize(&c->rc, err) < 0)
+		return -1;
+	if (step_attributes(c, err) < 0)
+		return -1;
+	step_env(c);
+	cwd_done = chdir(c->proc->cwd) == 0;
+	if (step_user(c, err) < 0)
+		return -1;
+	return step_final(c, cwd_done, err);
+}
+
+/* After READY: nobody listens on the sync socket any more; report to the log sink. */
+__attribute__((noreturn)) static void init_fatal(const struct er_error *e)
+{
+	er_log(ER_LOG_ERROR, "container init: %s", e->msg ? e->msg : "unknown error");
+	_exit(127);
+}
+
+__attribute__((noreturn)) static void init_wait_and_exec(struct init_ctx *c)
+{
+	const struct spec_hooks *h = &c->spec->hooks;
+	struct er_error e = ER_ERROR_INIT;
+	char byte;
+	ssize_t n;
+
+	do
+		n = read(c->fifo, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		er_set(&e, n < 0 ? errno : EPIPE, "read exec fifo");
+		init_fatal(&e);
+	}
+	close(c->fifo);
+	if (h->n[HOOK_START_CONTAINER]) {
+		_cleanup_free_ char *json =
+			hooks_state_json(c->cfg->state, c->host_pid, ST_CREATED);
+
+		if (hooks_run(h->list[HOOK_START_CONTAINER], h->n[HOOK_START_CONTAINER],
+			      "startContainer", json, &e) < 0)
+			init_fatal(&e);
+	}
+	/*
+	 * SECCOMP: the seccomp issue loads the BPF program (compiled by the parent) here, as the
+	 * very last step before execve, so that nothing above runs under the filter.
+	 */
+	if (syscall(SYS_close_range, 3U + (unsigned int)c->cfg->preserve_fds, ~0U,
+		    CLOSE_RANGE_CLOEXEC) < 0 &&
+	    errno != ENOSYS && errno != EINVAL) {
+		er_set(&e, errno, "close_range");
+		init_fatal(&e);
+	}
+	execve(c->exec_path, c->proc->args, c->envp);
+	er_set(&e, errno, "exec \"%s\"", c->exec_path);
+	init_fatal(&e);
+}
+
+void init_main(const struct init_config *cfg, const struct ns_plan *plan, int sock, int fifo_fd)
+{
+	struct er_error e = ER_ERROR_INIT;
+	struct init_ctx c = {
+		.cfg = cfg,
+		.spec = cfg->spec,
+		.proc = cfg->spec->process,
+		.plan = plan,
+		.sock = sock,
+		.fifo = fifo_fd,
+		.new_mnt = (plan->clone_flags & CLONE_NEWNS) != 0,
+		.rc = {.spec = cfg->spec,
+		       .bundle = cfg->bundle,
+		       .no_pivot = cfg->no_pivot,
+		       .in_userns = ns_plan_has(plan, CLONE_NEWUSER)},
+	};
+
+	reset_signals();
+	/* Die with edgerun while it still waits for us; a credential change clears this. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (init_setup(&c, &e) < 0) {
+		sync_send_error(sock, &e);
+		_exit(1);
+	}
+	(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (sync_send(sock, SYNC_READY, 0, NULL, 0, -1, &e) < 0)
+		_exit(1);
+	close(sock);
+	init_wait_and_exec(&c);
+}
