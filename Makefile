@@ -36,14 +36,17 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANPAGES := $(wildcard man/*.8)
-SHELL_SCRIPTS := $(wildcard tests/integration/*.bash tests/*.sh .ci/run bench/*.sh)
+SHELL_SCRIPTS := $(wildcard tests/integration/*.bash tests/*.sh .ci/run bench/*.sh tests/vm/*.sh tests/vm/init tests/vm/guest-tests/*.sh tests/vm/guest-tests/*/*.sh)
 
-.PHONY: all install uninstall test check unit integration lint format clean
+.DEFAULT_GOAL := all
+FORCE:
+.PHONY: FORCE all install uninstall test check unit integration lint format clean
 
 all: edgerun
 
-edgerun: $(BUILD)/edgerun
-	@if [ "$(BUILD)" != "." ]; then cp $< $@; fi
+# ./edgerun is always the binary of the last build asked for (plain or SANITIZE=1)
+edgerun: $(BUILD)/edgerun FORCE
+	@cmp -s $< $@ || cp $< $@
 
 $(BUILD)/edgerun: $(CMD_OBJS) $(BUILD)/libedgerun.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -69,6 +72,12 @@ integration: edgerun
 # `make test`: unit tests + integration tests with a single closing count (needs root).
 test: edgerun $(UNIT_BINS)
 	BUILD=$(BUILD) tests/run-all.sh
+
+# `make test-vm`: boot a cgroup v2 guest (Debian's kernel under qemu) and run
+# tests/vm/guest-tests and the unit tests there; TAP out (see tests/vm/README.md).
+.PHONY: test-vm
+test-vm: edgerun $(UNIT_BINS)
+	BUILD=$(BUILD) tests/vm/run.sh
 
 check: test
 
