@@ -18,6 +18,7 @@
 #include "specconv/state.h"
 
 #define ER_DEFAULT_ROOT "/run/edgerun"
+#define ER_OCI_VERSION "1.3.0"	/* the runtime-spec version edgerun implements */
 
 struct er_container;	/* opaque: state + paths + lock fd */
 
@@ -65,6 +66,11 @@ int er_container_kill(struct er_container *c, int sig, bool all, struct er_error
 /* delete: created or stopped containers always; running/paused only with force (which
  * kills and reaps everything). Runs poststop hooks, removes state and what create made. */
 int er_container_delete(struct er_container *c, bool force, struct er_error *err);
+
+/* For `delete` of an ID that does not load (ENOENT): removes a ROOT/ID left without a
+ * state.json by an interrupted create, unless a create still holds its lock. 0 when there
+ * was nothing to remove. */
+int er_container_remove_stale(const char *root, const char *id, struct er_error *err);
 
 /* For `run` in the foreground: the pty master (or -1), and a wait that forwards signals
  * to the container, proxies the terminal, and returns the exit status as a shell would
