@@ -573,6 +573,10 @@ static int init_setup(struct init_ctx *c, struct er_error *err)
 		return -1;
 	if (c->new_mnt && rootfs_pivot(&c->rc, err) < 0)
 		return -1;
+	/* as runc: a missing cwd is created (before root.readonly applies); "/" is the
+	 * container's root now, so absolute symlinks cannot lead out of it */
+	if (c->new_mnt && c->proc->cwd && mkdir_p(c->proc->cwd, 0755, err) < 0)
+		return er_prefix(err, "create cwd");
 	if (step_terminal(c, err) < 0 || step_hostname(c, err) < 0 || step_sysctl(c, err) < 0)
 		return -1;
 	if (c->new_mnt && rootfs_finalize(&c->rc, err) < 0)
@@ -607,7 +611,8 @@ __attribute__((noreturn)) static void init_wait_and_exec(struct init_ctx *c)
 		er_set(&e, n < 0 ? errno : EPIPE, "read exec fifo");
 		init_fatal(&e);
 	}
-	close(c->fifo);
+	/* c->fifo stays open (O_CLOEXEC) until execve: `start` waits for it to close so that
+	 * poststart hooks run after the user's program has started. */
 	if (h->n[HOOK_START_CONTAINER]) {
 		_cleanup_free_ char *json =
 			hooks_state_json(c->cfg->state, c->host_pid, ST_CREATED);
@@ -648,6 +653,8 @@ void init_main(const struct init_config *cfg, const struct ns_plan *plan, int so
 		       .in_userns = ns_plan_has(plan, CLONE_NEWUSER)},
 	};
 
+	if (cfg->lock_fd > STDERR_FILENO) /* a zero-initialised config leaves stdio alone */
+		close(cfg->lock_fd);
 	reset_signals();
 	/* Die with edgerun while it still waits for us; a credential change clears this. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

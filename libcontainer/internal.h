@@ -32,6 +32,9 @@ struct init_config {
 	/* Template for the hooks' state JSON (id, bundle, annotations); process.c fills in
 	 * pid and status="creating" before running createRuntime/prestart hooks. */
 	struct er_state *state;
+	/* The caller's lock on ROOT/ID (or -1): the init closes its inherited copy at once so
+	 * the lock never outlives `create`, whatever happens to it. */
+	int lock_fd;
 };
 
 struct init_result {
