@@ -46,7 +46,7 @@ all: edgerun
 
 # ./edgerun is always the binary of the last build asked for (plain or SANITIZE=1)
 edgerun: $(BUILD)/edgerun FORCE
-	@cmp -s $< $@ || cp $< $@
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
 
 $(BUILD)/edgerun: $(CMD_OBJS) $(BUILD)/libedgerun.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -14,11 +14,14 @@
 #include <stdarg.h>
 
 struct er_error {
-	int errnum;	/* errno of the root cause, 0 if none */
-	char *msg;	/* owned; NULL when no error is set */
+	int errnum; /* errno of the root cause, 0 if none */
+	char *msg;  /* owned; NULL when no error is set */
 };
 
-#define ER_ERROR_INIT {0, NULL}
+#define ER_ERROR_INIT                                                                              \
+	{                                                                                          \
+		0, NULL                                                                            \
+	}
 
 /* Sets the error (replacing any previous one). With errnum != 0 the message ends with
  * ": <strerror(errnum)>" with its first letter lowercased. Always returns -1. */

@@ -24,7 +24,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t strv_len(char *const *v);
 void strv_free(char **v);
 char **strv_dup(char *const *v);
-void strv_push(char ***v, char *s);	/* takes ownership of s */
+void strv_push(char ***v, char *s); /* takes ownership of s */
 
 bool str_has_prefix(const char *s, const char *prefix);
 

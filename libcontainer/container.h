@@ -18,16 +18,16 @@
 #include "specconv/state.h"
 
 #define ER_DEFAULT_ROOT "/run/edgerun"
-#define ER_OCI_VERSION "1.3.0"	/* the runtime-spec version edgerun implements */
+#define ER_OCI_VERSION "1.3.0" /* the runtime-spec version edgerun implements */
 
-struct er_container;	/* opaque: state + paths + lock fd */
+struct er_container; /* opaque: state + paths + lock fd */
 
 struct er_create_opts {
-	const char *root;		/* --root, absolute */
+	const char *root; /* --root, absolute */
 	const char *id;
-	const char *bundle;		/* absolute */
-	const char *pid_file;		/* absolute or NULL */
-	const char *console_socket;	/* absolute or NULL */
+	const char *bundle;	    /* absolute */
+	const char *pid_file;	    /* absolute or NULL */
+	const char *console_socket; /* absolute or NULL */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
@@ -51,7 +51,7 @@ int er_container_create(const struct er_create_opts *o, struct spec *spec,
 /* Loads ROOT/ID and takes its lock. ENOENT errors say "container `ID` does not exist". */
 int er_container_load(const char *root, const char *id, struct er_container **out,
 		      struct er_error *err);
-void er_container_free(struct er_container *c);	/* releases the lock */
+void er_container_free(struct er_container *c); /* releases the lock */
 
 /* Current state, refreshed (created/running/paused/stopped; pid reuse detected). */
 const struct er_state *er_container_state(struct er_container *c);
@@ -79,9 +79,8 @@ int er_container_pty_master(struct er_container *c);
 int er_container_wait_foreground(struct er_container *c, struct er_error *err);
 
 /* list: calls fn for each container under root (in name order) with its refreshed state. */
-int er_container_list(const char *root,
-		      int (*fn)(const struct er_state *st, void *userdata), void *userdata,
-		      struct er_error *err);
+int er_container_list(const char *root, int (*fn)(const struct er_state *st, void *userdata),
+		      void *userdata, struct er_error *err);
 
 /* Signal names: "KILL", "SIGKILL", "kill", "9" -> 9. -1 with err on a bad name. */
 int er_parse_signal(const char *s, struct er_error *err);

@@ -34,22 +34,22 @@ struct spec_user {
 };
 
 struct spec_caps {
-	bool present;			/* process.capabilities given at all */
+	bool present; /* process.capabilities given at all */
 	/* Bit n set = capability n (CAP_* value) in the set; names unknown to this kernel/libcap
 	 * are dropped with a debug message. */
 	uint64_t bounding, effective, inheritable, permitted, ambient;
 };
 
 struct spec_rlimit {
-	int resource;			/* RLIMIT_* */
+	int resource; /* RLIMIT_* */
 	uint64_t hard, soft;
 };
 
 struct spec_scheduler {
-	int policy;			/* SCHED_* */
+	int policy; /* SCHED_* */
 	int nice;
 	int priority;
-	uint64_t flags;			/* SCHED_FLAG_* */
+	uint64_t flags; /* SCHED_FLAG_* */
 	uint64_t runtime, deadline, period;
 };
 
@@ -57,9 +57,9 @@ struct spec_process {
 	bool terminal;
 	bool has_console_size;
 	unsigned int console_height, console_width;
-	char *cwd;			/* absolute, required */
+	char *cwd; /* absolute, required */
 	char **env;
-	char **args;			/* at least one */
+	char **args; /* at least one */
 	struct spec_user user;
 	struct spec_caps caps;
 	struct spec_rlimit *rlimits;
@@ -70,7 +70,7 @@ struct spec_process {
 	bool has_scheduler;
 	struct spec_scheduler scheduler;
 	bool has_io_priority;
-	int io_priority_class;		/* IOPRIO_CLASS_RT=1, BE=2, IDLE=3 */
+	int io_priority_class; /* IOPRIO_CLASS_RT=1, BE=2, IDLE=3 */
 	int io_priority;
 	char *apparmor_profile;
 	char *selinux_label;
@@ -83,18 +83,18 @@ struct spec_idmap {
 };
 
 struct spec_mount {
-	char *destination;		/* absolute, inside the container */
-	char *type;			/* may be NULL (then "none"; bind mounts) */
-	char *source;			/* may be NULL */
-	char **options;			/* as written */
+	char *destination; /* absolute, inside the container */
+	char *type;	   /* may be NULL (then "none"; bind mounts) */
+	char *source;	   /* may be NULL */
+	char **options;	   /* as written */
 	/* Derived from options by specconv (see mountopts.c): */
-	unsigned long flags;		/* MS_* to set (MS_BIND, MS_REC, MS_RDONLY, MS_NOSUID ...) */
-	unsigned long clear_flags;	/* MS_* explicitly cleared (rw, suid, dev, exec ...) */
-	unsigned long propagation;	/* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE (|MS_REC) or 0 */
-	uint64_t rec_attr_set;		/* MOUNT_ATTR_* for mount_setattr(AT_RECURSIVE) (rro, rnosuid ...) */
-	uint64_t rec_attr_clr;		/* MOUNT_ATTR_* to clear recursively (rrw, rsuid ...) */
-	char *data;			/* remaining options joined with ',' for the filesystem, or NULL */
-	bool idmap, ridmap;		/* "idmap" / "ridmap" options */
+	unsigned long flags;	   /* MS_* to set (MS_BIND, MS_REC, MS_RDONLY, MS_NOSUID ...) */
+	unsigned long clear_flags; /* MS_* explicitly cleared (rw, suid, dev, exec ...) */
+	unsigned long propagation; /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE (|MS_REC) or 0 */
+	uint64_t rec_attr_set; /* MOUNT_ATTR_* for mount_setattr(AT_RECURSIVE) (rro, rnosuid ...) */
+	uint64_t rec_attr_clr; /* MOUNT_ATTR_* to clear recursively (rrw, rsuid ...) */
+	char *data;	       /* remaining options joined with ',' for the filesystem, or NULL */
+	bool idmap, ridmap;    /* "idmap" / "ridmap" options */
 	bool tmpcopyup;
 	struct spec_idmap *uid_mappings, *gid_mappings;
 	size_t n_uid_mappings, n_gid_mappings;
@@ -103,10 +103,10 @@ struct spec_mount {
 /* ---- hooks ---- */
 
 struct spec_hook {
-	char *path;			/* absolute */
-	char **args;			/* may be NULL */
-	char **env;			/* may be NULL */
-	int timeout;			/* seconds, 0 = none */
+	char *path;  /* absolute */
+	char **args; /* may be NULL */
+	char **env;  /* may be NULL */
+	int timeout; /* seconds, 0 = none */
 };
 
 enum spec_hook_kind {
@@ -127,17 +127,17 @@ struct spec_hooks {
 /* ---- linux ---- */
 
 struct spec_namespace {
-	int type;			/* CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC,
+	int type;   /* CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC,
 					 * CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP, CLONE_NEWTIME */
-	char *path;			/* join this namespace; NULL = create a new one */
+	char *path; /* join this namespace; NULL = create a new one */
 };
 
 struct spec_device {
-	char *path;			/* absolute, inside the container */
-	char type;			/* 'c', 'b', 'u' (= 'c'), 'p' */
+	char *path; /* absolute, inside the container */
+	char type;  /* 'c', 'b', 'u' (= 'c'), 'p' */
 	int64_t major, minor;
 	bool has_file_mode;
-	uint32_t file_mode;		/* permission bits */
+	uint32_t file_mode; /* permission bits */
 	bool has_uid, has_gid;
 	uint32_t uid, gid;
 };
@@ -151,10 +151,10 @@ struct spec_time_offset {
 /* linux.resources (cgroups; applied by the cgroups issue). Absent values: has_* false. */
 struct spec_device_rule {
 	bool allow;
-	char type;			/* 'a', 'c', 'b' ('a' when absent) */
+	char type; /* 'a', 'c', 'b' ('a' when absent) */
 	bool has_major, has_minor;
-	int64_t major, minor;		/* -1 = wildcard when absent */
-	char *access;			/* "rwm" subset, NULL = all */
+	int64_t major, minor; /* -1 = wildcard when absent */
+	char *access;	      /* "rwm" subset, NULL = all */
 };
 
 struct spec_throttle {
@@ -173,14 +173,14 @@ struct spec_resources {
 	size_t n_devices;
 	/* memory */
 	bool has_mem_limit, has_mem_reservation, has_mem_swap, has_mem_kernel, has_mem_kernel_tcp,
-	     has_mem_swappiness, has_mem_disable_oom_killer, has_mem_use_hierarchy,
-	     has_mem_check_before_update;
+		has_mem_swappiness, has_mem_disable_oom_killer, has_mem_use_hierarchy,
+		has_mem_check_before_update;
 	int64_t mem_limit, mem_reservation, mem_swap, mem_kernel, mem_kernel_tcp;
 	uint64_t mem_swappiness;
 	bool mem_disable_oom_killer, mem_use_hierarchy, mem_check_before_update;
 	/* cpu */
 	bool has_cpu_shares, has_cpu_quota, has_cpu_burst, has_cpu_period, has_cpu_rt_runtime,
-	     has_cpu_rt_period, has_cpu_idle;
+		has_cpu_rt_period, has_cpu_idle;
 	uint64_t cpu_shares, cpu_period, cpu_rt_period, cpu_burst;
 	int64_t cpu_quota, cpu_rt_runtime, cpu_idle;
 	char *cpu_cpus, *cpu_mems;
@@ -197,19 +197,19 @@ struct spec_resources {
 	size_t n_throttle_read_bps, n_throttle_write_bps, n_throttle_read_iops,
 		n_throttle_write_iops;
 	/* hugepageLimits: pageSize ("2MB") -> limit */
-	struct spec_kv *hugepage_limits;	/* value is the decimal limit */
+	struct spec_kv *hugepage_limits; /* value is the decimal limit */
 	size_t n_hugepage_limits;
 	/* network */
 	bool has_net_class_id;
 	uint32_t net_class_id;
-	struct spec_kv *net_priorities;	/* interface name -> decimal priority */
+	struct spec_kv *net_priorities; /* interface name -> decimal priority */
 	size_t n_net_priorities;
 	/* rdma: device -> "hcaHandles hcaObjects" limits */
 	struct spec_rdma {
 		char *device;
 		bool has_hca_handles, has_hca_objects;
 		uint32_t hca_handles, hca_objects;
-	} *rdma;
+	} * rdma;
 	size_t n_rdma;
 	/* unified: cgroup v2 file -> value */
 	struct spec_kv *unified;
@@ -220,12 +220,12 @@ struct spec_resources {
 struct spec_seccomp_arg {
 	unsigned int index;
 	uint64_t value, value_two;
-	int op;				/* enum scmp_compare (SCMP_CMP_NE ... SCMP_CMP_MASKED_EQ) */
+	int op; /* enum scmp_compare (SCMP_CMP_NE ... SCMP_CMP_MASKED_EQ) */
 };
 
 struct spec_seccomp_rule {
 	char **names;
-	uint32_t action;		/* SCMP_ACT_* value (without errno/trace data) */
+	uint32_t action; /* SCMP_ACT_* value (without errno/trace data) */
 	bool has_errno_ret;
 	uint32_t errno_ret;
 	struct spec_seccomp_arg *args;
@@ -236,8 +236,8 @@ struct spec_seccomp {
 	uint32_t default_action;
 	bool has_default_errno_ret;
 	uint32_t default_errno_ret;
-	char **architectures;		/* "SCMP_ARCH_X86_64" ... */
-	char **flags;			/* "SECCOMP_FILTER_FLAG_TSYNC" ... */
+	char **architectures; /* "SCMP_ARCH_X86_64" ... */
+	char **flags;	      /* "SECCOMP_FILTER_FLAG_TSYNC" ... */
 	char *listener_path;
 	char *listener_metadata;
 	struct spec_seccomp_rule *rules;
@@ -245,8 +245,8 @@ struct spec_seccomp {
 };
 
 struct spec_net_device {
-	char *host_name;		/* key of linux.netDevices */
-	char *name;			/* name inside the container, NULL = keep */
+	char *host_name; /* key of linux.netDevices */
+	char *name;	 /* name inside the container, NULL = keep */
 };
 
 struct spec_linux {
@@ -257,37 +257,37 @@ struct spec_linux {
 	struct spec_time_offset time_monotonic, time_boottime;
 	struct spec_device *devices;
 	size_t n_devices;
-	char *cgroups_path;		/* NULL when absent */
+	char *cgroups_path; /* NULL when absent */
 	bool has_resources;
 	struct spec_resources resources;
-	struct spec_seccomp *seccomp;	/* NULL when absent */
-	unsigned long rootfs_propagation;	/* MS_* (with MS_REC), 0 = default (rslave) */
+	struct spec_seccomp *seccomp;	  /* NULL when absent */
+	unsigned long rootfs_propagation; /* MS_* (with MS_REC), 0 = default (rslave) */
 	char **masked_paths;
 	char **readonly_paths;
 	char *mount_label;
 	struct spec_kv *sysctl;
 	size_t n_sysctl;
 	bool has_personality;
-	unsigned long personality_domain;	/* PER_LINUX or PER_LINUX32 */
+	unsigned long personality_domain; /* PER_LINUX or PER_LINUX32 */
 	char **personality_flags;
 	struct spec_net_device *net_devices;
 	size_t n_net_devices;
-	bool has_intel_rdt;		/* parsed presence only: refused as unsupported */
+	bool has_intel_rdt; /* parsed presence only: refused as unsupported */
 };
 
 struct spec {
 	char *oci_version;
-	char *root_path;		/* absolute (bundle-relative paths resolved) */
+	char *root_path; /* absolute (bundle-relative paths resolved) */
 	bool root_readonly;
 	struct spec_mount *mounts;
 	size_t n_mounts;
-	struct spec_process *process;	/* NULL when absent */
-	char *hostname;			/* NULL when absent */
-	char *domainname;		/* NULL when absent */
+	struct spec_process *process; /* NULL when absent */
+	char *hostname;		      /* NULL when absent */
+	char *domainname;	      /* NULL when absent */
 	struct spec_hooks hooks;
 	struct spec_kv *annotations;
 	size_t n_annotations;
-	struct spec_linux *linux_;	/* NULL when absent */
+	struct spec_linux *linux_; /* NULL when absent */
 };
 
 /* Reads and validates BUNDLE/config.json. `bundle` must be an absolute path.

@@ -16,24 +16,24 @@
 enum er_status { ST_CREATING, ST_CREATED, ST_RUNNING, ST_STOPPED, ST_PAUSED };
 
 struct er_state {
-	char *oci_version;		/* "1.3.0" */
+	char *oci_version; /* "1.3.0" */
 	char *id;
 	enum er_status status;
-	pid_t pid;			/* 0 when stopped */
-	char *bundle;			/* absolute */
-	char *rootfs;			/* absolute */
-	char *created;			/* RFC 3339 */
-	char *owner;			/* "" as runc prints for root */
+	pid_t pid;     /* 0 when stopped */
+	char *bundle;  /* absolute */
+	char *rootfs;  /* absolute */
+	char *created; /* RFC 3339 */
+	char *owner;   /* "" as runc prints for root */
 	struct spec_kv *annotations;
 	size_t n_annotations;
 	/* private, saved in state.json only */
-	unsigned long long start_time;	/* /proc/PID/stat starttime of init, to detect pid reuse */
-	bool has_own_pidns;		/* container created a new pid namespace */
-	char *cgroup_path;		/* set by the cgroups issue; may be NULL */
-	char *config_json;		/* private: nothing yet; reserved */
+	unsigned long long start_time; /* /proc/PID/stat starttime of init, to detect pid reuse */
+	bool has_own_pidns;	       /* container created a new pid namespace */
+	char *cgroup_path;	       /* set by the cgroups issue; may be NULL */
+	char *config_json;	       /* private: nothing yet; reserved */
 };
 
-const char *er_status_name(enum er_status st);	/* "creating", "created", ... */
+const char *er_status_name(enum er_status st); /* "creating", "created", ... */
 
 /* OCI state JSON as printed by `state` (pretty, runc's field order) or for hook stdin
  * (compact, OCI fields only). Never fails (aborts on OOM). */
@@ -43,6 +43,6 @@ char *state_to_file_json(const struct er_state *st);
 /* Fills *st (zeroed first; left cleared on error). Errors name the field, e.g.
  * "status: unknown status \"zombie\"" or "invalid JSON: ... (line 1, column 2)". */
 int state_from_file_json(const char *json, struct er_state *st, struct er_error *err);
-void state_clear(struct er_state *st);	/* frees members, zeroes */
+void state_clear(struct er_state *st); /* frees members, zeroes */
 
 #endif
