@@ -257,7 +257,13 @@ static void run_post_hooks(struct er_container *c, enum spec_hook_kind kind, con
 		_cleanup_free_ char *json = state_to_json(&c->state, false);
 
 		er_debug("running %zu %s hooks of container %s", spec->hooks.n[kind], phase, c->id);
-		(void)hooks_run(spec->hooks.list[kind], spec->hooks.n[kind], phase, json, &e);
+		/* a failing post* hook is a warning and the remaining hooks still run (spec) */
+		for (size_t i = 0; i < spec->hooks.n[kind]; i++) {
+			if (hooks_run(&spec->hooks.list[kind][i], 1, phase, json, &e) < 0) {
+				er_warn("container `%s`: %s", c->id, e.msg);
+				er_clear(&e);
+			}
+		}
 	}
 	if (e.msg)
 		er_warn("container `%s`: %s", c->id, e.msg);
@@ -373,11 +379,19 @@ static int create_in_dir(struct er_container *c, const struct er_create_opts *o,
 		.no_new_keyring = o->no_new_keyring,
 		.preserve_fds = o->preserve_fds,
 		.state = &c->state,
-		.lock_fd = c->dirfd,
+		.exec_err_fd = -1,
 	};
+	_cleanup_close_ int exec_err = -1;
 
 	if (make_exec_fifo(c, spec, err) < 0 || save_config_copy(c, o->bundle, spec, err) < 0)
 		return -1;
+	if (mkfifoat(c->dirfd, ER_EXEC_ERR, 0600) < 0)
+		return er_set(err, errno, "mkfifo `%s/%s`", c->dir, ER_EXEC_ERR);
+	/* O_RDWR never blocks on a FIFO; the init inherits this descriptor */
+	exec_err = openat(c->dirfd, ER_EXEC_ERR, O_RDWR | O_CLOEXEC);
+	if (exec_err < 0)
+		return er_set(err, errno, "open `%s/%s`", c->dir, ER_EXEC_ERR);
+	cfg.exec_err_fd = exec_err;
 	fill_state(c, o, spec);
 	if (o->foreground && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return er_set(err, errno, "become child subreaper");
@@ -479,10 +493,27 @@ static void wait_for_exec(const struct er_container *c, int fifo_fd)
 			 EXEC_TIMEOUT_MS / 1000);
 }
 
+/* After init dropped exec.fifo: an error it wrote to exec.err means it never started the
+ * user's program (a startContainer hook or execve failed); the container is stopped. */
+static int read_exec_error(const struct er_container *c, int errfd, struct er_error *err)
+{
+	char buf[4097];
+	ssize_t n;
+
+	do
+		n = read(errfd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	(void)unlinkat(c->dirfd, ER_EXEC_ERR, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return er_set(err, 0, "start container `%s`: %s", c->id, buf);
+}
+
 int er_container_start(struct er_container *c, struct er_error *err)
 {
 	const struct er_state *st = er_container_state(c);
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = -1, errfd = -1;
 
 	switch (st->status) {
 	case ST_CREATED:
@@ -495,6 +526,10 @@ int er_container_start(struct er_container *c, struct er_error *err)
 		return er_set(err, 0, "cannot start a container in the %s state",
 			      er_status_name(st->status));
 	}
+	/* opened before the release: whatever the init writes after it stays readable */
+	errfd = openat(c->dirfd, ER_EXEC_ERR, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (errfd < 0)
+		return er_set(err, errno, "open `%s/%s`", c->dir, ER_EXEC_ERR);
 	fd = openat(c->dirfd, ER_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENXIO) /* nobody reads: init is gone */
@@ -507,6 +542,8 @@ int er_container_start(struct er_container *c, struct er_error *err)
 	if (unlinkat(c->dirfd, ER_EXEC_FIFO, 0) < 0)
 		return er_set(err, errno, "remove `%s/%s`", c->dir, ER_EXEC_FIFO);
 	wait_for_exec(c, fd);
+	if (read_exec_error(c, errfd, err) < 0)
+		return -1;
 	c->state.status = ST_RUNNING;
 	if (state_write(c->dirfd, &c->state, err) < 0)
 		return -1;

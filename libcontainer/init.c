@@ -63,13 +63,16 @@ char *init_sysctl_relpath(const char *key, struct er_error *err)
 {
 	char *rel;
 
+	/* "net.ipv4.ip_forward", or the path form "net/ipv4/conf/eth0.100/forwarding" whose
+	 * dots belong to the names */
+	char sep;
+
 	if (!key || !*key)
 		return er_set(err, 0, "sysctl: empty key"), NULL;
-	if (strchr(key, '/'))
-		return er_set(err, 0, "sysctl `%s`: `/` in key", key), NULL;
+	sep = strchr(key, '/') ? '/' : '.';
 	rel = xstrdup(key);
 	for (char *p = rel, *start = rel;; p++) {
-		if (*p != '.' && *p != '\0')
+		if (*p != sep && *p != '\0')
 			continue;
 		size_t n = (size_t)(p - start);
 
@@ -246,13 +249,17 @@ static int step_hostname(struct init_ctx *c, struct er_error *err)
 }
 
 /* runc's rule: only sysctls of a namespace the container has of its own. */
-static int sysctl_check_ns(const char *key, const struct ns_plan *plan, struct er_error *err)
+static int sysctl_check_ns(const char *orig, const struct ns_plan *plan, struct er_error *err)
 {
+	_cleanup_free_ char *key = xstrdup(orig); /* the dotted form, for the checks only */
 	static const char *const ipc_keys[] = {
 		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
 		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
 	int need = 0;
 
+	if (strchr(key, '/'))
+		for (char *p = key; *p; p++)
+			*p = *p == '/' ? '.' : *p == '.' ? '/' : *p;
 	for (size_t i = 0; i < ARRAY_SIZE(ipc_keys); i++)
 		if (strcmp(key, ipc_keys[i]) == 0)
 			need = CLONE_NEWIPC;
@@ -263,9 +270,9 @@ static int sysctl_check_ns(const char *key, const struct ns_plan *plan, struct e
 	else if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
 		need = CLONE_NEWUTS;
 	if (!need)
-		return er_set(err, 0, "sysctl `%s` is not in a separate kernel namespace", key);
+		return er_set(err, 0, "sysctl `%s` is not in a separate kernel namespace", orig);
 	if (!ns_plan_has(plan, need))
-		return er_set(err, 0, "sysctl `%s` is not allowed in the host's %s namespace", key,
+		return er_set(err, 0, "sysctl `%s` is not allowed in the host's %s namespace", orig,
 			      need == CLONE_NEWNET   ? "network"
 			      : need == CLONE_NEWIPC ? "ipc"
 						     : "uts");
@@ -591,10 +598,45 @@ static int init_setup(struct init_ctx *c, struct er_error *err)
 }
 
 /* After READY: nobody listens on the sync socket any more; report to the log sink. */
-__attribute__((noreturn)) static void init_fatal(const struct er_error *e)
+__attribute__((noreturn)) static void init_fatal(const struct init_ctx *c, const struct er_error *e)
 {
-	er_log(ER_LOG_ERROR, "container init: %s", e->msg ? e->msg : "unknown error");
+	const char *msg = e->msg ? e->msg : "unknown error";
+
+	/* `start` reads this once our end of exec.fifo closes (a pipe holds far more) */
+	if (c->cfg->exec_err_fd > STDERR_FILENO)
+		(void)write_all(c->cfg->exec_err_fd, msg, strnlen(msg, 4096));
+	er_log(ER_LOG_ERROR, "container init: %s", msg);
 	_exit(127);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The init inherits every descriptor of the caller: keep stdio, the preserved fds and our
+ * own, close the rest now, so nothing of the caller is held while the init waits. */
+static void close_caller_fds(const struct init_config *cfg, int sock, int fifo)
+{
+	size_t n_mounts = cfg->mount_fds ? cfg->spec->n_mounts : 0;
+	_cleanup_free_ int *keep = xcalloc(n_mounts + 3, sizeof(int));
+	size_t n = 0;
+	unsigned int from = 3U + (unsigned int)(cfg->preserve_fds > 0 ? cfg->preserve_fds : 0);
+
+	keep[n++] = sock;
+	keep[n++] = fifo;
+	keep[n++] = cfg->exec_err_fd;
+	for (size_t i = 0; i < n_mounts; i++)
+		keep[n++] = cfg->mount_fds[i];
+	qsort(keep, n, sizeof(int), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned int)keep[i] < from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			(void)syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, from, ~0U, 0);
 }
 
 __attribute__((noreturn)) static void init_wait_and_exec(struct init_ctx *c)
@@ -609,7 +651,7 @@ __attribute__((noreturn)) static void init_wait_and_exec(struct init_ctx *c)
 	while (n < 0 && errno == EINTR);
 	if (n != 1) {
 		er_set(&e, n < 0 ? errno : EPIPE, "read exec fifo");
-		init_fatal(&e);
+		init_fatal(c, &e);
 	}
 	/* c->fifo stays open (O_CLOEXEC) until execve: `start` waits for it to close so that
 	 * poststart hooks run after the user's program has started. */
@@ -619,7 +661,7 @@ __attribute__((noreturn)) static void init_wait_and_exec(struct init_ctx *c)
 
 		if (hooks_run(h->list[HOOK_START_CONTAINER], h->n[HOOK_START_CONTAINER],
 			      "startContainer", json, &e) < 0)
-			init_fatal(&e);
+			init_fatal(c, &e);
 	}
 	/*
 	 * SECCOMP: the seccomp issue loads the BPF program (compiled by the parent) here, as the
@@ -629,11 +671,11 @@ __attribute__((noreturn)) static void init_wait_and_exec(struct init_ctx *c)
 		    CLOSE_RANGE_CLOEXEC) < 0 &&
 	    errno != ENOSYS && errno != EINVAL) {
 		er_set(&e, errno, "close_range");
-		init_fatal(&e);
+		init_fatal(c, &e);
 	}
 	execve(c->exec_path, c->proc->args, c->envp);
 	er_set(&e, errno, "exec \"%s\"", c->exec_path);
-	init_fatal(&e);
+	init_fatal(c, &e);
 }
 
 void init_main(const struct init_config *cfg, const struct ns_plan *plan, int sock, int fifo_fd)
@@ -648,13 +690,14 @@ void init_main(const struct init_config *cfg, const struct ns_plan *plan, int so
 		.fifo = fifo_fd,
 		.new_mnt = (plan->clone_flags & CLONE_NEWNS) != 0,
 		.rc = {.spec = cfg->spec,
+		       .mount_fds = cfg->mount_fds,
 		       .bundle = cfg->bundle,
 		       .no_pivot = cfg->no_pivot,
 		       .in_userns = ns_plan_has(plan, CLONE_NEWUSER)},
 	};
 
-	if (cfg->lock_fd > STDERR_FILENO) /* a zero-initialised config leaves stdio alone */
-		close(cfg->lock_fd);
+	/* also drops the caller's lock on ROOT/ID, so it never outlives `create` */
+	close_caller_fds(cfg, sock, fifo_fd);
 	reset_signals();
 	/* Die with edgerun while it still waits for us; a credential change clears this. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

@@ -32,9 +32,13 @@ struct init_config {
 	/* Template for the hooks' state JSON (id, bundle, annotations); process.c fills in
 	 * pid and status="creating" before running createRuntime/prestart hooks. */
 	struct er_state *state;
-	/* The caller's lock on ROOT/ID (or -1): the init closes its inherited copy at once so
-	 * the lock never outlives `create`, whatever happens to it. */
-	int lock_fd;
+	/* ROOT/ID/exec.err opened O_RDWR (or -1): if the init fails after `start` released it
+	 * (startContainer hooks, execve), it writes its error there before dying, for `start`
+	 * to report. */
+	int exec_err_fd;
+	/* Set by process.c (NULL otherwise): spec->n_mounts bind-source fds (-1 = none) from
+	 * rootfs_open_mount_sources(), for an init with a new user namespace. */
+	const int *mount_fds;
 };
 
 struct init_result {
@@ -177,6 +181,7 @@ const char *signal_name(int sig); /* "SIGTERM"; NULL if unknown */
 
 #define ER_STATE_FILE "state.json"
 #define ER_EXEC_FIFO "exec.fifo"
+#define ER_EXEC_ERR "exec.err"	     /* FIFO: the init's error after start released it */
 #define ER_CONFIG_COPY "config.json" /* the bundle's config, kept when it has post* hooks */
 
 /* mkdir ROOT (0700, parents too) and ROOT/ID (0711); returns ROOT/ID's fd, locked.

@@ -452,9 +452,23 @@ static int serve_init(const struct init_config *cfg, int psock, pid_t *pid, int 
 	}
 }
 
-int process_create_init(const struct init_config *cfg, struct init_result *res,
+/* Frees the bind-source fds of rootfs_open_mount_sources() at scope exit. */
+struct mount_sources {
+	int *fds;
+	size_t n;
+};
+
+static void mount_sources_closep(struct mount_sources *m)
+{
+	rootfs_close_mount_sources(m->fds, m->n);
+}
+
+int process_create_init(const struct init_config *ucfg, struct init_result *res,
 			struct er_error *err)
 {
+	struct init_config local = *ucfg;
+	const struct init_config *cfg = &local;
+	_cleanup_(mount_sources_closep) struct mount_sources srcs = {NULL, 0};
 	struct ns_plan plan;
 	int sp[2];
 	_cleanup_close_ int psock = -1, csock = -1, fifo = -1, pty = -1;
@@ -470,6 +484,14 @@ int process_create_init(const struct init_config *cfg, struct init_result *res,
 		return er_set(err, 0, "process.terminal needs a console socket to send the pty to");
 	if (ns_plan_build(cfg->spec, &plan, err) < 0 || lsm_check(cfg->spec->process, err) < 0)
 		return -1;
+	/* With a new user namespace the container's root may not reach a bind source: clone
+	 * the sources here, on the runtime side, as runc does; the init attaches them. */
+	if ((plan.clone_flags & CLONE_NEWUSER) && (plan.clone_flags & CLONE_NEWNS)) {
+		if (rootfs_open_mount_sources(cfg->spec, cfg->bundle, &srcs.fds, err) < 0)
+			return -1;
+		srcs.n = cfg->spec->n_mounts;
+		local.mount_fds = srcs.fds;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return er_set(err, errno, "create sync socket");
 	psock = sp[0];

@@ -149,7 +149,14 @@ static void test_sysctl(void)
 	r = init_sysctl_relpath("kernel.shm_rmid_forced", &err);
 	is_str(r, "kernel/shm_rmid_forced", "underscores kept");
 	free(r);
-	const char *bad[] = {"", "net/ipv4", "net..x", "..", "net.", ".net", "a...b"};
+	r = init_sysctl_relpath("net/ipv4/tcp_syncookies", &err);
+	is_str(r, "net/ipv4/tcp_syncookies", "the path form is taken as it is");
+	free(r);
+	r = init_sysctl_relpath("net/ipv4/conf/eth0.100/forwarding", &err);
+	is_str(r, "net/ipv4/conf/eth0.100/forwarding", "dots in the path form stay");
+	free(r);
+	const char *bad[] = {"",      "net..x", "..",	  "net.",     ".net",
+			     "a...b", "/net",	"net//x", "net/../x", "net/"};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		r = init_sysctl_relpath(bad[i], &err);
 		ok(!r && err.msg, "bad key `%s` refused", bad[i]);
