@@ -273,6 +273,16 @@ static void run_post_hooks(struct er_container *c, enum spec_hook_kind kind, con
 
 /* ---------------- create ---------------- */
 
+/* Any limit besides the device list (which every default config carries). */
+static bool limits_requested(const struct spec_resources *r)
+{
+	return r->has_mem_limit || r->has_mem_reservation || r->has_mem_swap || r->has_cpu_shares ||
+	       r->has_cpu_quota || r->has_cpu_period || r->cpu_cpus || r->cpu_mems ||
+	       r->has_pids_limit || r->has_blkio_weight || r->n_blkio_weight_devices ||
+	       r->n_throttle_read_bps || r->n_throttle_write_bps || r->n_throttle_read_iops ||
+	       r->n_throttle_write_iops || r->n_hugepage_limits || r->n_unified || r->n_rdma;
+}
+
 static bool root_host_id(const struct spec_idmap *m, size_t n, uint32_t *out)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -396,6 +406,13 @@ static int create_in_dir(struct er_container *c, const struct er_create_opts *o,
 	if (o->foreground && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return er_set(err, errno, "become child subreaper");
 	er_debug("creating container %s from bundle %s", c->id, o->bundle);
+	/* parsed and validated, but enforced only once the cgroups and seccomp work lands:
+	 * say so rather than run silently without them */
+	if (spec->linux_ && spec->linux_->has_resources &&
+	    limits_requested(&spec->linux_->resources))
+		er_warn("container `%s`: linux.resources is not enforced yet (no cgroups)", c->id);
+	if (spec->linux_ && spec->linux_->seccomp)
+		er_warn("container `%s`: linux.seccomp is not enforced yet", c->id);
 	if (o->foreground)
 		block_signals(c);
 	if (process_create_init(&cfg, &res, err) < 0)
