@@ -104,6 +104,7 @@ struct cgroup_oom {
 /* Writes VALUE to FILE of h in one write(2). Errors:
  * "<what>: write `VALUE` to `DIR/FILE`: <errno>" (what = the resource, e.g.
  * "linux.resources.pids.limit"). */
+int cg_write_cpuset(const struct cg_hier *h, const struct spec_resources *r, struct er_error *err);
 int cg_write(const struct cg_hier *h, const char *file, const char *value, const char *what,
 	     struct er_error *err);
 /* Same, with fd already open. */

@@ -551,6 +551,18 @@ int cg_write_fd(int dirfd, const char *dir, const char *file, const char *value,
 	return 0;
 }
 
+/* cpuset.cpus and cpuset.mems: the same files and values on v1 and v2. */
+int cg_write_cpuset(const struct cg_hier *h, const struct spec_resources *r, struct er_error *err)
+{
+	if (r->cpu_cpus && *r->cpu_cpus &&
+	    cg_write(h, "cpuset.cpus", r->cpu_cpus, "linux.resources.cpu.cpus", err) < 0)
+		return -1;
+	if (r->cpu_mems && *r->cpu_mems &&
+	    cg_write(h, "cpuset.mems", r->cpu_mems, "linux.resources.cpu.mems", err) < 0)
+		return -1;
+	return 0;
+}
+
 int cg_write(const struct cg_hier *h, const char *file, const char *value, const char *what,
 	     struct er_error *err)
 {

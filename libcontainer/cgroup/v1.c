@@ -213,13 +213,7 @@ static int v1_cpu(struct cg_hier *h, const struct spec_resources *r, struct er_e
 
 static int v1_cpuset(struct cg_hier *h, const struct spec_resources *r, struct er_error *err)
 {
-	if (r->cpu_cpus && *r->cpu_cpus &&
-	    cg_write(h, "cpuset.cpus", r->cpu_cpus, "linux.resources.cpu.cpus", err) < 0)
-		return -1;
-	if (r->cpu_mems && *r->cpu_mems &&
-	    cg_write(h, "cpuset.mems", r->cpu_mems, "linux.resources.cpu.mems", err) < 0)
-		return -1;
-	return 0;
+	return cg_write_cpuset(h, r, err);
 }
 
 /* ---------------- pids ---------------- */

@@ -163,13 +163,7 @@ static int v2_cpuset(struct cg_hier *h, const struct spec_resources *r, struct e
 {
 	if (enable(h, "cpuset", "linux.resources.cpu", err) < 0)
 		return -1;
-	if (r->cpu_cpus && *r->cpu_cpus &&
-	    cg_write(h, "cpuset.cpus", r->cpu_cpus, "linux.resources.cpu.cpus", err) < 0)
-		return -1;
-	if (r->cpu_mems && *r->cpu_mems &&
-	    cg_write(h, "cpuset.mems", r->cpu_mems, "linux.resources.cpu.mems", err) < 0)
-		return -1;
-	return 0;
+	return cg_write_cpuset(h, r, err);
 }
 
 static int v2_pids(struct cg_hier *h, const struct spec_resources *r, struct er_error *err)
