@@ -31,7 +31,7 @@
 #include "libcontainer/container.h"
 #include "libcontainer/internal.h"
 
-#define ID_MAX_LEN 1024
+#define ID_MAX_LEN 255 /* the id names the state directory: NAME_MAX */
 /* how long delete waits for a SIGKILLed container, and start for init to exec */
 #define STOP_TIMEOUT_MS 10000
 #define EXEC_TIMEOUT_MS 10000

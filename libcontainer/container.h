@@ -39,7 +39,7 @@ struct er_create_opts {
 	bool foreground;
 };
 
-/* Container IDs: [A-Za-z0-9_+.-], not starting with '.', at most 1024 bytes. */
+/* Container IDs: [A-Za-z0-9_+.-], not starting with '.', at most 255 bytes (it names ROOT/ID). */
 int er_validate_id(const char *id, struct er_error *err);
 
 /* create: validates, makes ROOT/ID, sets the container up and leaves its init waiting on

@@ -58,7 +58,9 @@ function erun() {
 	rm -f "$out"
 	if [[ "$expect" == "!" && "$status" -eq 0 ]] ||
 		[[ "$expect" == -* && "$status" -ne "${expect#-}" ]]; then
-		echo "\`edgerun $*' exited $status, expected ${expect/#-/}; output:" >&2
+		local want=${expect#-}
+		[[ "$expect" == "!" ]] && want="non-zero"
+		echo "\`edgerun $*' exited $status, expected $want; output:" >&2
 		echo "$output" >&2
 		return 1
 	fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Container ids: [A-Za-z0-9_+.-], no leading dot, at most 1024 bytes; no duplicates.
+# Container ids: [A-Za-z0-9_+.-], no leading dot, at most 255 bytes; no duplicates.
 
 load helpers
 
@@ -40,6 +40,7 @@ function setup() {
 	local n
 	for n in 256 1024 1025 4096; do
 		erun ! create "$(printf 'x%.0s' $(seq "$n"))"
+		[[ "$output" == *"longer than 255 bytes"* ]]
 		[[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]]
 	done
 }
