@@ -118,6 +118,39 @@ bool str_has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+char *path_clean(const char *p)
+{
+	bool abs = p[0] == '/';
+	size_t top = abs ? 1 : 0, o = 0;
+	char *out = xmalloc(strlen(p) + 2);
+
+	if (abs)
+		out[o++] = '/';
+	for (const char *s = p; *s;) {
+		size_t n;
+
+		while (*s == '/')
+			s++;
+		n = strcspn(s, "/");
+		if (n == 0)
+			break;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > top && out[o - 1] != '/')
+				o--;
+			if (o > top)
+				o--;
+		} else if (n != 1 || s[0] != '.') {
+			if (o > top)
+				out[o++] = '/';
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		s += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 ssize_t write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -28,6 +28,10 @@ void strv_push(char ***v, char *s); /* takes ownership of s */
 
 bool str_has_prefix(const char *s, const char *prefix);
 
+/* Lexical clean: no "//", "." or trailing "/"; ".." removes the previous component but
+ * never climbs above the start ("/.." is "/", "a/../.." is ""). Absolute stays absolute. */
+char *path_clean(const char *p);
+
 /* Whole-file helpers. read_file_at returns a NUL-terminated buffer (length in *len if non-NULL).
  * write_file_at writes all bytes (O_WRONLY|O_TRUNC, creating with mode if O_CREAT given in flags). */
 char *read_file_at(int dirfd, const char *path, size_t *len, struct er_error *err);

@@ -33,33 +33,9 @@
 
 char *rootfs_clean_path(const char *p)
 {
-	size_t len = strlen(p);
-	char *out = xmalloc(len + 2);
-	size_t o = 0;
-	out[o++] = '/';
-	while (*p) {
-		while (*p == '/')
-			p++;
-		size_t n = strcspn(p, "/");
-		if (n == 0)
-			break;
-		if (n == 1 && p[0] == '.') {
-			/* skip */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 1 && out[o - 1] != '/')
-				o--;
-			if (o > 1)
-				o--;
-		} else {
-			if (o > 1)
-				out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	out[o] = '\0';
-	return out;
+	_cleanup_free_ char *abs = p[0] == '/' ? NULL : xasprintf("/%s", p);
+
+	return path_clean(abs ? abs : p);
 }
 
 bool rootfs_path_is(const char *p, const char *clean)

@@ -21,55 +21,6 @@
 
 #define CONFIG_MAX_SIZE (64u << 20) /* refuse absurd files rather than exhaust memory */
 
-/* Lexical clean of a path, as Go's filepath.Clean: no "//", ".", "x/..", or trailing "/". */
-static char *path_clean(const char *path)
-{
-	size_t len = strlen(path), nseg = 0, o = 0;
-	bool abs = path[0] == '/';
-	_cleanup_free_ const char **seg = xcalloc(len / 2 + 2, sizeof(*seg));
-	_cleanup_free_ size_t *seglen = xcalloc(len / 2 + 2, sizeof(*seglen));
-	char *out = xmalloc(len + 2);
-
-	for (const char *p = path; *p;) {
-		const char *start;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		start = p;
-		while (*p && *p != '/')
-			p++;
-		n = (size_t)(p - start);
-		if (n == 0 || (n == 1 && start[0] == '.'))
-			continue;
-		if (n == 2 && start[0] == '.' && start[1] == '.') {
-			bool top_is_dotdot = nseg && seglen[nseg - 1] == 2 &&
-					     strncmp(seg[nseg - 1], "..", 2) == 0;
-
-			if (nseg && !top_is_dotdot) {
-				nseg--;
-				continue;
-			}
-			if (abs)
-				continue; /* "/.." is "/" */
-		}
-		seg[nseg] = start;
-		seglen[nseg++] = n;
-	}
-	if (abs)
-		out[o++] = '/';
-	for (size_t i = 0; i < nseg; i++) {
-		if (i)
-			out[o++] = '/';
-		memcpy(out + o, seg[i], seglen[i]);
-		o += seglen[i];
-	}
-	if (o == 0)
-		out[o++] = '.';
-	out[o] = '\0';
-	return out;
-}
-
 static int parse_root(json_object *doc, const char *bundle, struct spec *s, struct er_error *err)
 {
 	const struct jpath *rp = JP_KEY(NULL, "root");

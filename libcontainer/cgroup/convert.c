@@ -105,43 +105,9 @@ void cg_hugepage_name(uint64_t kb, char *buf, size_t len)
 
 char *cg_clean_path(const char *p)
 {
-	bool abs = p[0] == '/';
-	size_t len = strlen(p);
-	char *out = xmalloc(len + 2);
-	size_t o = 0;
-
-	if (strchr(p, '\n')) {
-		free(out);
+	if (strchr(p, '\n'))
 		return NULL;
-	}
-	if (abs)
-		out[o++] = '/';
-	for (const char *s = p; *s;) {
-		size_t n;
-
-		while (*s == '/')
-			s++;
-		n = strcspn(s, "/");
-		if (n == 0)
-			break;
-		if (n == 1 && s[0] == '.') {
-			/* nothing */
-		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
-			/* drop the last component, never above the start */
-			while (o > (abs ? 1u : 0u) && out[o - 1] != '/')
-				o--;
-			if (o > (abs ? 1u : 0u))
-				o--;
-		} else {
-			if (o > (abs ? 1u : 0u))
-				out[o++] = '/';
-			memcpy(out + o, s, n);
-			o += n;
-		}
-		s += n;
-	}
-	out[o] = '\0';
-	return out;
+	return path_clean(p);
 }
 
 char *cg_resolve(const char *configured, const char *id, const char *own, struct er_error *err)
