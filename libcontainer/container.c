@@ -28,6 +28,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "libcontainer/cgroup/cgroup.h"
 #include "libcontainer/container.h"
 #include "libcontainer/internal.h"
 
@@ -36,18 +37,6 @@
 #define STOP_TIMEOUT_MS 10000
 #define EXEC_TIMEOUT_MS 10000
 #define FG_BUF_SIZE 16384
-
-struct er_container {
-	char *root;
-	char *id;
-	char *dir; /* ROOT/ID */
-	int dirfd; /* flock'ed while this object works on the container */
-	struct er_state state;
-	int pty_master;	      /* foreground run with a terminal; else -1 */
-	bool signals_blocked; /* foreground run: forwardable signals blocked since create */
-	sigset_t saved_mask;
-	bool gone; /* removed by someone else while we waited unlocked */
-};
 
 static const char *sig_str(int sig)
 {
@@ -107,6 +96,7 @@ void er_container_free(struct er_container *c)
 	if (c->pty_master >= 0)
 		close(c->pty_master);
 	restore_signals(c);
+	container_cgroup_free(c);
 	if (c->dirfd >= 0) {
 		state_unlock(c->dirfd);
 		close(c->dirfd);
@@ -121,7 +111,14 @@ void er_container_free(struct er_container *c)
 const struct er_state *er_container_state(struct er_container *c)
 {
 	state_refresh(c->dirfd, &c->state);
+	container_cgroup_refresh(c);
 	return &c->state;
+}
+
+void er_container_unlock(struct er_container *c)
+{
+	if (c->dirfd >= 0)
+		state_unlock(c->dirfd);
 }
 
 int er_container_pty_master(struct er_container *c)
@@ -171,14 +168,20 @@ static int signal_pidns(const struct er_container *c, int sig, struct er_error *
 	return 0;
 }
 
-/* Signals init (pinned by pidfd), and with ALL every process of the container. Without a
- * pid namespace of its own the container's processes cannot be told apart (no cgroups
- * yet): then only init is signalled. */
-static int signal_container(const struct er_container *c, int pidfd, int sig, bool all,
+/* Signals init (pinned by pidfd), and with ALL every process of the container: those of
+ * its cgroup, or without one those of its own pid namespace (without either, the
+ * container's processes cannot be told apart: only init is signalled). */
+static int signal_container(struct er_container *c, int pidfd, int sig, bool all,
 			    struct er_error *err)
 {
-	if (all && c->state.has_own_pidns && signal_pidns(c, sig, err) < 0)
+	if (all && c->state.cgroup_path) {
+		struct cgroup *cg = container_cgroup(c, err);
+
+		if (!cg || cgroup_kill_all(cg, sig, err) < 0)
+			return -1;
+	} else if (all && c->state.has_own_pidns && signal_pidns(c, sig, err) < 0) {
 		return -1;
+	}
 	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0) {
 		if (errno == ESRCH)
 			return er_set(err, 0, "container not running");
@@ -196,12 +199,14 @@ static int stop_container(struct er_container *c, struct er_error *err)
 	siginfo_t si;
 	int r;
 
+	/* everything in the cgroup (thawed if paused), init included; a SIGKILL of a pid
+	 * namespace's init kills the rest of the namespace, no /proc scan needed */
+	container_cgroup_kill(c);
 	if (pidfd < 0)
 		return 0;
 	er_debug("killing container %s (init pid %d)", c->id, (int)c->state.pid);
-	/* SIGKILL of a pid namespace's init kills the whole namespace: no /proc scan needed */
-	if (signal_container(c, pidfd, SIGKILL, false, err) < 0)
-		return -1;
+	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return er_set(err, errno, "send SIGKILL to pid %d", (int)c->state.pid);
 	do
 		r = poll(&pfd, 1, STOP_TIMEOUT_MS);
 	while (r < 0 && errno == EINTR);
@@ -272,16 +277,6 @@ static void run_post_hooks(struct er_container *c, enum spec_hook_kind kind, con
 }
 
 /* ---------------- create ---------------- */
-
-/* Any limit besides the device list (which every default config carries). */
-static bool limits_requested(const struct spec_resources *r)
-{
-	return r->has_mem_limit || r->has_mem_reservation || r->has_mem_swap || r->has_cpu_shares ||
-	       r->has_cpu_quota || r->has_cpu_period || r->cpu_cpus || r->cpu_mems ||
-	       r->has_pids_limit || r->has_blkio_weight || r->n_blkio_weight_devices ||
-	       r->n_throttle_read_bps || r->n_throttle_write_bps || r->n_throttle_read_iops ||
-	       r->n_throttle_write_iops || r->n_hugepage_limits || r->n_unified || r->n_rdma;
-}
 
 static bool root_host_id(const struct spec_idmap *m, size_t n, uint32_t *out)
 {
@@ -406,17 +401,20 @@ static int create_in_dir(struct er_container *c, const struct er_create_opts *o,
 	if (o->foreground && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return er_set(err, errno, "become child subreaper");
 	er_debug("creating container %s from bundle %s", c->id, o->bundle);
-	/* parsed and validated, but enforced only once the cgroups and seccomp work lands:
-	 * say so rather than run silently without them */
-	if (spec->linux_ && spec->linux_->has_resources &&
-	    limits_requested(&spec->linux_->resources))
-		er_warn("container `%s`: linux.resources is not enforced yet (no cgroups)", c->id);
+	/* parsed and validated, but enforced only once the seccomp work lands: say so rather
+	 * than run silently without it */
 	if (spec->linux_ && spec->linux_->seccomp)
 		er_warn("container `%s`: linux.seccomp is not enforced yet", c->id);
+	if (container_cgroup_create(c, spec, err) < 0)
+		return -1;
+	cfg.cg = c->cg;
 	if (o->foreground)
 		block_signals(c);
-	if (process_create_init(&cfg, &res, err) < 0)
+	if (process_create_init(&cfg, &res, err) < 0) {
+		container_cgroup_kill(c); /* a hook may have left something in it */
+		container_cgroup_destroy(c);
 		return -1;
+	}
 	c->state.pid = res.pid;
 	c->state.start_time = res.start_time ? res.start_time : proc_start_time(res.pid);
 	c->pty_master = res.pty_master;
@@ -436,6 +434,7 @@ fail : {
 	if (stop_container(c, &e) < 0)
 		er_warn("%s", e.msg);
 	er_clear(&e);
+	container_cgroup_destroy(c);
 	return -1;
 }
 }
@@ -588,10 +587,14 @@ int er_container_delete(struct er_container *c, bool force, struct er_error *err
 		if (!force)
 			return er_set(err, 0, "cannot delete container %s that is not stopped: %s",
 				      c->id, er_status_name(st->status));
-		/* Seam for the cgroups issue: thaw a paused container so SIGKILL lands. */
+		/* running or paused: the cgroup kill thaws a paused one so SIGKILL lands */
 		if (stop_container(c, err) < 0)
 			return er_prefix(err, "delete container `%s`", c->id);
 	}
+	/* a stopped container without a pid namespace may have left processes behind */
+	if (st->status == ST_STOPPED)
+		container_cgroup_kill(c);
+	container_cgroup_destroy(c);
 	c->state.status = ST_STOPPED;
 	c->state.pid = 0;
 	er_debug("deleting container %s", c->id);
@@ -623,6 +626,7 @@ static int list_one(const char *root, const char *name,
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct er_error e = ER_ERROR_INIT;
 	struct er_state st = {0};
+	struct cgroup *cg = NULL;
 	struct stat sb;
 	int r;
 
@@ -637,6 +641,8 @@ static int list_one(const char *root, const char *name,
 		return 0;
 	}
 	state_refresh(fd, &st);
+	container_state_paused(&st, &cg);
+	cgroup_free(cg);
 	if (fstat(fd, &sb) == 0) {
 		free(st.owner);
 		st.owner = owner_name(sb.st_uid);

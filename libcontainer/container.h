@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "specconv/events.h"
 #include "specconv/spec.h"
 #include "specconv/state.h"
 
@@ -84,5 +85,49 @@ int er_container_list(const char *root, int (*fn)(const struct er_state *st, voi
 
 /* Signal names: "KILL", "SIGKILL", "kill", "9" -> 9. -1 with err on a bad name. */
 int er_parse_signal(const char *s, struct er_error *err);
+
+/* ---- cgroups (issue 3): every call below works on the container's saved cgroup ---- */
+
+/* pause / resume: freeze or thaw the container's cgroup and wait until that state is
+ * reached. pause needs `running` ("container not running"); resume needs `paused`
+ * ("container not paused"). A container without a freezer fails with a clear error. */
+int er_container_pause(struct er_container *c, struct er_error *err);
+int er_container_resume(struct er_container *c, struct er_error *err);
+
+/* update: applies the fields present in R (has_* set, non-empty arrays) to the cgroup of a
+ * created, running or paused container, then merges them into the resources saved in
+ * state.json (so a later `update` or `events` sees them). A stopped container is an error.
+ * Devices in R replace the rule list (runc's defaults appended, as at create). */
+int er_container_update(struct er_container *c, const struct spec_resources *r,
+			struct er_error *err);
+/* The resources as last applied (create + updates); NULL when the container has none.
+ * Owned by c. */
+const struct spec_resources *er_container_resources(struct er_container *c, struct er_error *err);
+
+/* ps: the pids in the container's cgroup and its sub-cgroups, sorted ascending; *pids is
+ * malloc'ed. A stopped container is an error ("container not running"... as runc: ps of a
+ * stopped container fails). */
+int er_container_pids(struct er_container *c, pid_t **pids, size_t *n, struct er_error *err);
+
+/* events: one statistics sample of the container's cgroup (free with er_stats_free). */
+int er_container_stats(struct er_container *c, struct er_stats *st, struct er_error *err);
+
+/* events: OOM notification. Open once, poll er_container_oom_fd for POLLIN, then
+ * er_container_oom_read: *count = OOM kills since the last read, *gone = the cgroup was
+ * removed (stop). Close with er_container_oom_close (NULL is fine). */
+struct er_oom;
+struct er_oom *er_container_oom_open(struct er_container *c, struct er_error *err);
+int er_container_oom_fd(const struct er_oom *o);
+int er_container_oom_read(struct er_oom *o, uint64_t *count, bool *gone, struct er_error *err);
+void er_container_oom_close(struct er_oom *o);
+
+/* The lock is held for the life of the object: a long-running reader (events without
+ * --stats) drops it with this so other commands on the container can proceed; state and
+ * stats calls still work (they re-read state.json). */
+void er_container_unlock(struct er_container *c);
+
+/* Runs ps(1) with ARGS (NULL-terminated; NULL = {"-ef"}) and returns its output (malloc'ed)
+ * for `ps --format table`; the caller filters the lines by PID column. */
+int er_run_ps(char *const *args, char **out, struct er_error *err);
 
 #endif

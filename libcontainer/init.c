@@ -693,7 +693,8 @@ void init_main(const struct init_config *cfg, const struct ns_plan *plan, int so
 		       .mount_fds = cfg->mount_fds,
 		       .bundle = cfg->bundle,
 		       .no_pivot = cfg->no_pivot,
-		       .in_userns = ns_plan_has(plan, CLONE_NEWUSER)},
+		       .in_userns = ns_plan_has(plan, CLONE_NEWUSER),
+		       .in_cgroupns = ns_plan_has(plan, CLONE_NEWCGROUP)},
 	};
 
 	/* also drops the caller's lock on ROOT/ID, so it never outlives `create` */

@@ -11,12 +11,47 @@
 #ifndef EDGERUN_LIBCONTAINER_INTERNAL_H
 #define EDGERUN_LIBCONTAINER_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "common/error.h"
 #include "specconv/spec.h"
 #include "specconv/state.h"
+
+struct cgroup; /* libcontainer/cgroup/cgroup.h */
+
+/* ---------------- container.c / container_cgroup.c ---------------- */
+
+struct er_container {
+	char *root;
+	char *id;
+	char *dir; /* ROOT/ID */
+	int dirfd; /* flock'ed while this object works on the container (-1 once unlocked) */
+	struct er_state state;
+	int pty_master;	      /* foreground run with a terminal; else -1 */
+	bool signals_blocked; /* foreground run: forwardable signals blocked since create */
+	sigset_t saved_mask;
+	bool gone;			  /* removed by someone else while we waited unlocked */
+	struct cgroup *cg;		  /* loaded on first use from state.cgroup_path */
+	struct spec_resources *resources; /* parsed state.resources_json, on first use */
+};
+
+/* container_cgroup.c, for container.c */
+/* The container's cgroup (loaded once); NULL with err when it has none. */
+struct cgroup *container_cgroup(struct er_container *c, struct er_error *err);
+/* create: makes the cgroup and applies linux.resources (nothing when the host has no
+ * cgroups and nothing is asked), filling c->state.cgroup_path/resources_json. */
+int container_cgroup_create(struct er_container *c, const struct spec *spec, struct er_error *err);
+/* Refines a created/running status to paused when the cgroup is frozen (*cg: the loaded
+ * cgroup, loaded here when NULL; the caller frees it). */
+void container_state_paused(struct er_state *st, struct cgroup **cg);
+void container_cgroup_refresh(struct er_container *c);
+/* SIGKILL to everything in the cgroup (thawed first), for delete/stop; no-op without one. */
+void container_cgroup_kill(struct er_container *c);
+/* Removes the cgroup (warns on failure); no-op without one. */
+void container_cgroup_destroy(struct er_container *c);
+void container_cgroup_free(struct er_container *c);
 
 /* ---------------- process.c / init.c ---------------- */
 
@@ -39,6 +74,10 @@ struct init_config {
 	/* Set by process.c (NULL otherwise): spec->n_mounts bind-source fds (-1 = none) from
 	 * rootfs_open_mount_sources(), for an init with a new user namespace. */
 	const int *mount_fds;
+	/* The container's cgroup (cgroup_create), or NULL when the host has none. The init is
+	 * cloned straight into it (clone3 CLONE_INTO_CGROUP) on a pure v2 host, otherwise moved
+	 * there before it is let go; it unshares its cgroup namespace only after that. */
+	struct cgroup *cg;
 };
 
 struct init_result {
@@ -118,6 +157,9 @@ struct rootfs_config {
 	const char *bundle;
 	bool no_pivot;
 	bool in_userns; /* cannot mknod: bind-mount devices from the host */
+	/* own cgroup namespace (new or joined): cgroup mounts are fresh cgroupfs instances,
+	 * rooted at the namespace's root; otherwise our cgroup of the host's is bound */
+	bool in_cgroupns;
 	/* NULL, or spec->n_mounts fds from rootfs_open_mount_sources() (-1 = none): bind
 	 * sources already cloned on the runtime side, attached as they are. */
 	const int *mount_fds;

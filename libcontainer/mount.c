@@ -803,6 +803,23 @@ static bool cg_line_matches(const struct cg_line *l, const char *super)
 	return true;
 }
 
+/* PATH (from /proc/self/cgroup) relative to a cgroupfs mount whose root is ROOT (from
+ * mountinfo): "" or "/sub". In a joined cgroup namespace both are relative to that
+ * namespace's root and may start with "/.." (another container's cgroup): they are resolved
+ * below a stand-in for the namespace root first. NULL if PATH is not below ROOT. */
+static char *cg_rel_to_root(const char *path, const char *root)
+{
+	static const char base[] = "/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns/ns";
+	_cleanup_free_ char *p0 = xasprintf("%s/%s", base, path);
+	_cleanup_free_ char *r0 = xasprintf("%s/%s", base, root);
+	_cleanup_free_ char *p = path_clean(p0), *r = path_clean(r0);
+	size_t rl = strlen(r);
+
+	if (strncmp(p, r, rl) != 0 || (p[rl] != '/' && p[rl] != '\0'))
+		return NULL;
+	return xstrdup(p + rl);
+}
+
 static int cg_collect(const struct mountinfo_entry *e, void *data)
 {
 	struct cg_state *s = data;
@@ -816,10 +833,9 @@ static int cg_collect(const struct mountinfo_entry *e, void *data)
 		const struct cg_line *l = &s->lines[i];
 		if (!cg_line_matches(l, e->super_options))
 			continue;
-		size_t root_len = strcmp(e->root, "/") == 0 ? 0 : strlen(e->root);
-		const char *rel = l->path;
-		if (root_len && strncmp(rel, e->root, root_len) == 0)
-			rel += root_len;
+		_cleanup_free_ char *rel = cg_rel_to_root(l->path, e->root);
+		if (!rel)
+			continue; /* our cgroup is not below this mount's root */
 		s->hiers = xrealloc(s->hiers, (s->n_hiers + 1) * sizeof(*s->hiers));
 		s->hiers[s->n_hiers].mountpoint = xstrdup(e->mountpoint);
 		s->hiers[s->n_hiers].source_dir = xasprintf("%s%s", e->mountpoint, rel);
@@ -830,23 +846,13 @@ static int cg_collect(const struct mountinfo_entry *e, void *data)
 	return 0;
 }
 
-/* In a cgroup namespace of our own a fresh cgroupfs shows our cgroup as its root;
- * otherwise we bind our own sub-tree of the host's. */
-static bool own_cgroupns(void)
-{
-	struct stat self, init;
-	if (stat("/proc/self/ns/cgroup", &self) < 0 || stat("/proc/1/ns/cgroup", &init) < 0)
-		return false;
-	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
-}
-
 static int cgroup_v2(const struct mount_ctx *ctx, const struct spec_mount *m, const char *dest,
 		     const struct cg_state *s, struct er_error *err)
 {
 	struct mnt_req r;
 	req_from_spec(&r, m);
 	_cleanup_free_ char *src = NULL;
-	if (own_cgroupns()) {
+	if (ctx->in_cgroupns) {
 		r.fstype = "cgroup2";
 		r.source = "cgroup2";
 		r.data = NULL;
@@ -924,7 +930,7 @@ static int cgroup_v1(const struct mount_ctx *ctx, const struct spec_mount *m, co
 	_cleanup_close_ int tmpfd = mnt_make(&r, ctx->rootfd, dest, dstfd, err);
 	if (tmpfd < 0)
 		return -1;
-	bool own_ns = own_cgroupns();
+	bool own_ns = ctx->in_cgroupns;
 	for (size_t i = 0; i < s->n_hiers; i++)
 		if (cgroup_v1_one(ctx, m, dest, tmpfd, &s->hiers[i], own_ns, err) < 0)
 			return -1;

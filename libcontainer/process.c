@@ -23,6 +23,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "libcontainer/cgroup/cgroup.h"
 #include "libcontainer/internal.h"
 #include "libcontainer/sync.h"
 
@@ -137,14 +138,31 @@ bool ns_plan_has(const struct ns_plan *p, int type)
 
 /* ---------------- cloning ---------------- */
 
-/* fork()-like clone: the child continues on a copy of our stack and returns 0. */
-static pid_t clone_raw(unsigned long flags, struct er_error *err)
+/* fork()-like clone: the child continues on a copy of our stack and returns 0. With
+ * cgroup_fd >= 0 the child starts in that cgroup (CLONE_INTO_CGROUP); *into_cgroup says
+ * whether that happened (a kernel without it: plain clone, the caller moves the child). */
+static pid_t clone_raw(unsigned long flags, int cgroup_fd, bool *into_cgroup, struct er_error *err)
 {
 	/* With CLONE_PARENT the exit signal is our parent's choice: clone3 wants 0 there. */
 	struct clone_args args = {.flags = flags,
 				  .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD};
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	long pid;
 
+	if (into_cgroup)
+		*into_cgroup = false;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			*into_cgroup = true;
+			return (pid_t)pid;
+		}
+		er_debug("clone3 with CLONE_INTO_CGROUP: %s; cloning, then moving the init",
+			 er_strerror(errno));
+		args.flags = flags;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && errno == ENOSYS)
 		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid < 0)
@@ -221,7 +239,8 @@ __attribute__((noreturn)) static void helper_main(const struct init_config *cfg,
 		if (timens_write_offsets(cfg->spec->linux_, &e) < 0)
 			goto fail;
 	}
-	pid = clone_raw(CLONE_PARENT | (plan->clone_flags & ~(unsigned long)CLONE_NEWCGROUP), &e);
+	pid = clone_raw(CLONE_PARENT | (plan->clone_flags & ~(unsigned long)CLONE_NEWCGROUP), -1,
+			NULL, &e);
 	if (pid < 0) {
 		er_prefix(&e, "clone container init");
 		goto fail;
@@ -293,7 +312,7 @@ static pid_t spawn_via_helper(const struct init_config *cfg, const struct ns_pla
 		close_fds(fds, plan->n_joins);
 		return -1;
 	}
-	helper = clone_raw(0, err);
+	helper = clone_raw(0, -1, NULL, err);
 	if (helper == 0) {
 		close(psock);
 		helper_main(cfg, plan, fds, *csock, fifo_fd);
@@ -338,11 +357,17 @@ static int write_oom_score_adj(pid_t pid, int value, struct er_error *err)
 	return 0;
 }
 
-/* Id maps and oom score, written from outside before the init goes on. */
+/* Cgroup, id maps and oom score, set from outside before the init goes on. */
 static int setup_from_outside(const struct init_config *cfg, const struct ns_plan *plan, pid_t pid,
-			      struct er_error *err)
+			      bool in_cgroup, struct er_error *err)
 {
 	const struct spec_process *p = cfg->spec->process;
+
+	if (cfg->cg && !in_cgroup) {
+		if (cgroup_add_pid(cfg->cg, pid, NULL, err) < 0)
+			return er_prefix(err, "move the init into its cgroup");
+		er_debug("init pid %d moved into its cgroup", (int)pid);
+	}
 
 	if (plan->clone_flags & CLONE_NEWUSER) {
 		/* As runc: "deny" only when we are not root (a rootless gid map requires it). */
@@ -473,6 +498,7 @@ int process_create_init(const struct init_config *ucfg, struct init_result *res,
 	int sp[2];
 	_cleanup_close_ int psock = -1, csock = -1, fifo = -1, pty = -1;
 	_cleanup_pid_ pid_t pid = -1;
+	bool in_cgroup = false;
 
 	res->pid = 0;
 	res->start_time = 0;
@@ -508,7 +534,8 @@ int process_create_init(const struct init_config *ucfg, struct init_result *res,
 	if (plan.need_helper) {
 		pid = spawn_via_helper(cfg, &plan, psock, &csock, fifo, err);
 	} else {
-		pid = clone_raw(plan.clone_flags & ~(unsigned long)CLONE_NEWCGROUP, err);
+		pid = clone_raw(plan.clone_flags & ~(unsigned long)CLONE_NEWCGROUP,
+				cfg->cg ? cgroup_clone_fd(cfg->cg) : -1, &in_cgroup, err);
 		if (pid == 0) {
 			close(psock);
 			init_main(cfg, &plan, csock, fifo);
@@ -526,7 +553,9 @@ int process_create_init(const struct init_config *ucfg, struct init_result *res,
 	fifo = -1;
 	er_debug("container init is pid %d", (int)pid);
 
-	if (setup_from_outside(cfg, &plan, pid, err) < 0)
+	if (in_cgroup)
+		er_debug("init pid %d cloned into its cgroup (CLONE_INTO_CGROUP)", (int)pid);
+	if (setup_from_outside(cfg, &plan, pid, in_cgroup, err) < 0)
 		return -1;
 	if (sync_send_pid(psock, SYNC_GO, pid, err) < 0)
 		return -1;

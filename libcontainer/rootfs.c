@@ -116,6 +116,7 @@ int rootfs_prepare(const struct rootfs_config *rc, struct er_error *err)
 		.root_path = root,
 		.bundle = rc->bundle,
 		.in_userns = rc->in_userns,
+		.in_cgroupns = rc->in_cgroupns,
 	};
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct spec_mount *m = &s->mounts[i];

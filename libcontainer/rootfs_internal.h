@@ -56,6 +56,7 @@ struct mount_ctx {
 	const char *root_path; /* host path of the rootfs (for messages and checks) */
 	const char *bundle;    /* base of relative bind sources */
 	bool in_userns;
+	bool in_cgroupns; /* rootfs_config.in_cgroupns */
 };
 int mount_spec_entry(const struct mount_ctx *ctx, const struct spec_mount *m, int premade_fd,
 		     struct er_error *err);

@@ -308,4 +308,16 @@ char *spec_default_json(bool rootless);
  * m->options. Unknown options go to m->data. */
 int spec_mount_parse_options(struct spec_mount *m, struct er_error *err);
 
+/* linux.resources on its own: `update --resources FILE` (a LinuxResources object, as
+ * containerd and podman send it) and the copy saved in state.json. DOC names the input in
+ * errors ("resources: memory.limit: expected an integer"). Fills *r (zeroed first). */
+int spec_resources_parse(const char *json, size_t len, const char *doc, struct spec_resources *r,
+			 struct er_error *err);
+/* The LinuxResources JSON of R (compact, only the fields present, runtime-spec names),
+ * parseable by spec_resources_parse. */
+char *spec_resources_to_json(const struct spec_resources *r);
+/* Overlays SRC on DST: every field present in SRC replaces DST's (arrays as a whole). */
+void spec_resources_merge(struct spec_resources *dst, const struct spec_resources *src);
+void spec_resources_clear(struct spec_resources *r); /* frees members, zeroes */
+
 #endif

@@ -5,11 +5,13 @@
  * `state` prints runc's shape (two-space indentation, no trailing newline):
  *   {"ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "annotations"?, "owner"}
  * Hooks get the OCI state on stdin, compact: {"ociVersion","id","status","pid"?,"bundle",
- * "annotations"?}. state.json holds the `state` fields plus the private ones under "edgerun".
+ * "annotations"?}. state.json holds the `state` fields plus the private ones under "edgerun";
+ * the applied linux.resources sit there as a JSON object ("resources"), not as a string.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/util.h"
 #include "specconv/parse.h"
 #include "specconv/state.h"
@@ -110,6 +112,23 @@ static void put_opt(json_object *o, const char *key, const char *s)
 		json_object_object_add(o, key, json_object_new_string(s));
 }
 
+/* st->resources_json as an object member; text that is not a JSON object is left out. */
+static void put_resources(json_object *priv, const char *json)
+{
+	struct er_error err = ER_ERROR_INIT;
+	json_object *v;
+
+	if (!json)
+		return;
+	v = json_parse_doc(json, strlen(json), "resources", &err);
+	if (!v) {
+		er_warn("state.json: resources left out: %s", err.msg);
+		er_clear(&err);
+		return;
+	}
+	json_object_object_add(priv, "resources", v);
+}
+
 char *state_to_file_json(const struct er_state *st)
 {
 	json_object *o = json_object_new_object(), *priv = json_object_new_object();
@@ -126,6 +145,7 @@ char *state_to_file_json(const struct er_state *st)
 	json_object_object_add(priv, "startTime", json_object_new_uint64(st->start_time));
 	json_object_object_add(priv, "ownPidNamespace", json_object_new_boolean(st->has_own_pidns));
 	put_opt(priv, "cgroupPath", st->cgroup_path);
+	put_resources(priv, st->resources_json);
 	put_opt(priv, "config", st->config_json);
 	json_object_object_add(o, "edgerun", priv);
 	return dump(o, true);
@@ -134,7 +154,7 @@ char *state_to_file_json(const struct er_state *st)
 static int read_private(json_object *o, struct er_state *st, struct er_error *err)
 {
 	const struct jpath *pp = JP_KEY(NULL, "edgerun");
-	json_object *priv;
+	json_object *priv, *res;
 	uint64_t start = 0;
 	int r = jget(o, "edgerun", json_type_object, false, NULL, &priv, err);
 
@@ -145,8 +165,12 @@ static int read_private(json_object *o, struct er_state *st, struct er_error *er
 	st->start_time = start;
 	if (jget_bool(priv, "ownPidNamespace", pp, &st->has_own_pidns, err) < 0 ||
 	    jget_str(priv, "cgroupPath", false, pp, &st->cgroup_path, err) < 0 ||
+	    jget(priv, "resources", json_type_object, false, pp, &res, err) < 0 ||
 	    jget_str(priv, "config", false, pp, &st->config_json, err) < 0)
 		return -1;
+	if (res)
+		st->resources_json = xstrdup(json_object_to_json_string_ext(
+			res, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
 
@@ -202,6 +226,7 @@ void state_clear(struct er_state *st)
 	free(st->owner);
 	spec_kv_free(st->annotations, st->n_annotations);
 	free(st->cgroup_path);
+	free(st->resources_json);
 	free(st->config_json);
 	memset(st, 0, sizeof(*st));
 }

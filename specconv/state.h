@@ -29,7 +29,8 @@ struct er_state {
 	/* private, saved in state.json only */
 	unsigned long long start_time; /* /proc/PID/stat starttime of init, to detect pid reuse */
 	bool has_own_pidns;	       /* container created a new pid namespace */
-	char *cgroup_path;	       /* set by the cgroups issue; may be NULL */
+	char *cgroup_path;	       /* cgroup_saved() text; NULL = no cgroup */
+	char *resources_json;	       /* linux.resources as applied (spec_resources_to_json) */
 	char *config_json;	       /* private: nothing yet; reserved */
 };
 

@@ -23,7 +23,7 @@
  *   pause    cgroup_freeze(cg, true)  /  resume: cgroup_freeze(cg, false)
  *   state    cgroup_freezer_state(cg) == CGROUP_FROZEN -> "paused"
  *   update   cgroup_apply(cg, &resources) with only the changed fields present
- *   events   cgroup_stats() (+ cgroup_stats_free) and cgroup_oom_open/fd/read
+ *   events   cgroup_stats() (+ er_stats_free) and cgroup_oom_open/fd/read
  *   ps       cgroup_pids(cg, true, &pids, &n)
  *   exec     cgroup_add_pid(cg, pid, sub, err), sub from `exec --cgroup` or NULL
  *
@@ -39,6 +39,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "specconv/events.h"
 #include "specconv/spec.h"
 
 enum cgroup_mode {
@@ -68,9 +69,9 @@ struct cgroup_config {
 /* Creates the container's cgroup in every hierarchy (parents as needed; v1 cpuset parents
  * get cpuset.cpus/mems from their parent; on v2 the needed controllers are enabled in each
  * ancestor's cgroup.subtree_control) and applies linux.resources, with the device rules
- * being linux.resources.devices followed by runc's defaults. An existing cgroup is used,
- * with a warning if it already has processes; a frozen one is refused ("container's cgroup
- * unexpectedly frozen"). On failure everything this call created is removed again. */
+ * being linux.resources.devices followed by runc's defaults. An existing empty cgroup is
+ * used; one that already has processes is refused ("container's cgroup `DIR` is not empty:
+ * N process(es) in it"), a frozen one too ("container's cgroup unexpectedly frozen"). On failure everything this call created is removed again. */
 struct cgroup *cgroup_create(const struct cgroup_config *cfg, struct er_error *err);
 
 /* Reopens a cgroup from the text of cgroup_saved(). */
@@ -148,65 +149,10 @@ int cgroup_kill_all(struct cgroup *cg, int sig, struct er_error *err);
  * gone is fine. */
 int cgroup_destroy(struct cgroup *cg, struct er_error *err);
 
-/* ---- statistics, in the shape of runc's `events --stats` ---- */
+/* ---- statistics (struct er_stats: specconv/events.h, runc's `events --stats` shape) ---- */
 
-struct cgroup_mem_entry {
-	uint64_t limit, usage, max, failcnt; /* JSON: limit usage max failcnt */
-};
-
-struct cgroup_blkio_entry {
-	uint64_t major, minor;
-	char op[16]; /* "Read", "Write", "Sync", "Async", "Discard", "Total" or "" */
-	uint64_t value;
-};
-
-struct cgroup_hugetlb_stat {
-	char pagesize[16]; /* "2MB", "1GB" */
-	uint64_t usage, max, failcnt;
-};
-
-struct cgroup_kv {
-	char *key;
-	uint64_t value;
-};
-
-struct cgroup_stats {
-	struct {
-		uint64_t total, kernel, user; /* ns */
-		uint64_t *percpu, *percpu_kernel, *percpu_user;
-		size_t n_percpu, n_percpu_kernel, n_percpu_user;
-		uint64_t periods, throttled_periods, throttled_time; /* "throttling" */
-	} cpu;
-	struct {
-		bool present;
-		uint16_t *cpus, *mems;
-		size_t n_cpus, n_mems;
-		uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate,
-			memory_spread_page, memory_spread_slab, memory_pressure, sched_load_balance;
-		int64_t sched_relax_domain_level;
-	} cpuset;
-	struct {
-		uint64_t cache;
-		/* swap is memory+swap as v1 reports it (runc converts v2 the same way) */
-		struct cgroup_mem_entry usage, swap, kernel, kernel_tcp;
-		bool use_hierarchy;
-		struct cgroup_kv *raw; /* memory.stat */
-		size_t n_raw;
-	} memory;
-	struct {
-		uint64_t current, limit; /* limit 0 = no limit */
-	} pids;
-	struct {
-		struct cgroup_blkio_entry *service_bytes, *serviced; /* ...Recursive */
-		size_t n_service_bytes, n_serviced;
-	} blkio;
-	struct cgroup_hugetlb_stat *hugetlb;
-	size_t n_hugetlb;
-};
-
-/* Fills *st (zeroed first) from every controller present; free with cgroup_stats_free. */
-int cgroup_stats(struct cgroup *cg, struct cgroup_stats *st, struct er_error *err);
-void cgroup_stats_free(struct cgroup_stats *st);
+/* Fills *st (zeroed first) from every controller present; free with er_stats_free. */
+int cgroup_stats(struct cgroup *cg, struct er_stats *st, struct er_error *err);
 
 /* ---- OOM notification ---- */
 

@@ -153,12 +153,12 @@ char *cg_resolve(const char *configured, const char *id, const char *own, struct
 /* "0-3,5,7-8" -> malloc'ed numbers. */
 int cg_parse_list(const char *s, uint16_t **out, size_t *n);
 /* "key value" lines -> malloc'ed pairs (values that do not parse are skipped). */
-void cg_parse_flat(const char *text, struct cgroup_kv **out, size_t *n);
+void cg_parse_flat(const char *text, struct er_stats_kv **out, size_t *n);
 /* Parse blkio v1 "8:0 Read 123" lines or v2 io.stat ("8:0 rbytes=1 wbytes=2 rios=3 wios=4")
  * into runc's tables. */
-void cg_parse_blkio_v1(const char *text, struct cgroup_blkio_entry **out, size_t *n);
-void cg_parse_io_stat(const char *text, struct cgroup_blkio_entry **bytes, size_t *n_bytes,
-		      struct cgroup_blkio_entry **ios, size_t *n_ios);
+void cg_parse_blkio_v1(const char *text, struct er_blkio_entry **out, size_t *n);
+void cg_parse_io_stat(const char *text, struct er_blkio_entry **bytes, size_t *n_bytes,
+		      struct er_blkio_entry **ios, size_t *n_ios);
 
 /* ---- device rules (devices_rules.c) ---- */
 

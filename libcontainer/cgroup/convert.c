@@ -190,9 +190,9 @@ bad:
 	return -1;
 }
 
-void cg_parse_flat(const char *text, struct cgroup_kv **out, size_t *n)
+void cg_parse_flat(const char *text, struct er_stats_kv **out, size_t *n)
 {
-	struct cgroup_kv *kv = NULL;
+	struct er_stats_kv *kv = NULL;
 	size_t cnt = 0;
 
 	for (const char *l = text; l && *l;) {
@@ -215,10 +215,10 @@ void cg_parse_flat(const char *text, struct cgroup_kv **out, size_t *n)
 	*n = cnt;
 }
 
-static void blkio_push(struct cgroup_blkio_entry **tab, size_t *n, uint64_t major, uint64_t minor,
+static void blkio_push(struct er_blkio_entry **tab, size_t *n, uint64_t major, uint64_t minor,
 		       const char *op, uint64_t value)
 {
-	struct cgroup_blkio_entry *e;
+	struct er_blkio_entry *e;
 
 	*tab = xrealloc(*tab, (*n + 1) * sizeof(**tab));
 	e = &(*tab)[(*n)++];
@@ -229,7 +229,7 @@ static void blkio_push(struct cgroup_blkio_entry **tab, size_t *n, uint64_t majo
 	e->value = value;
 }
 
-void cg_parse_blkio_v1(const char *text, struct cgroup_blkio_entry **out, size_t *n)
+void cg_parse_blkio_v1(const char *text, struct er_blkio_entry **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -247,8 +247,8 @@ void cg_parse_blkio_v1(const char *text, struct cgroup_blkio_entry **out, size_t
 	}
 }
 
-void cg_parse_io_stat(const char *text, struct cgroup_blkio_entry **bytes, size_t *n_bytes,
-		      struct cgroup_blkio_entry **ios, size_t *n_ios)
+void cg_parse_io_stat(const char *text, struct er_blkio_entry **bytes, size_t *n_bytes,
+		      struct er_blkio_entry **ios, size_t *n_ios)
 {
 	*bytes = *ios = NULL;
 	*n_bytes = *n_ios = 0;

@@ -1048,7 +1048,9 @@ static int check_existing(struct cgroup *cg, struct er_error *err)
 	if (p && p->fd >= 0)
 		walk_procs(p->fd, true, 0, &pids, &n);
 	if (n)
-		er_warn("container's cgroup `%s` is not empty: %zu process(es) found", p->dir, n);
+		return er_set(err, EBUSY,
+			      "container's cgroup `%s` is not empty: %zu process(es) in it", p->dir,
+			      n);
 	return 0;
 }
 

@@ -94,7 +94,7 @@ static void numbers(const struct cg_hier *h, const char *file, uint64_t **out, s
 	}
 }
 
-static uint64_t raw_value(const struct cgroup_stats *st, const char *key)
+static uint64_t raw_value(const struct er_stats *st, const char *key)
 {
 	for (size_t i = 0; i < st->memory.n_raw; i++)
 		if (strcmp(st->memory.raw[i].key, key) == 0)
@@ -104,7 +104,7 @@ static uint64_t raw_value(const struct cgroup_stats *st, const char *key)
 
 /* ---------------- cpu ---------------- */
 
-static void cpu_v2(const struct cg_hier *h, struct cgroup_stats *st)
+static void cpu_v2(const struct cg_hier *h, struct er_stats *st)
 {
 	st->cpu.total = key_or0(h, "cpu.stat", "usage_usec") * 1000;
 	st->cpu.user = key_or0(h, "cpu.stat", "user_usec") * 1000;
@@ -114,7 +114,7 @@ static void cpu_v2(const struct cg_hier *h, struct cgroup_stats *st)
 	st->cpu.throttled_time = key_or0(h, "cpu.stat", "throttled_usec") * 1000;
 }
 
-static void cpu_v1(const struct cg_hier *cpu, const struct cg_hier *acct, struct cgroup_stats *st)
+static void cpu_v1(const struct cg_hier *cpu, const struct cg_hier *acct, struct er_stats *st)
 {
 	if (acct) {
 		long tck = sysconf(_SC_CLK_TCK);
@@ -140,13 +140,13 @@ static void cpu_v1(const struct cg_hier *cpu, const struct cg_hier *acct, struct
 	}
 }
 
-static void cpuset(const struct cg_hier *h, struct cgroup_stats *st)
+static void cpuset(const struct cg_hier *h, struct er_stats *st)
 {
 	static const struct {
 		const char *file;
 		size_t off;
 	} flags[] = {
-#define F(name) {"cpuset." #name, offsetof(struct cgroup_stats, cpuset.name)}
+#define F(name) {"cpuset." #name, offsetof(struct er_stats, cpuset.name)}
 		F(cpu_exclusive),   F(mem_hardwall),	   F(mem_exclusive),
 		F(memory_migrate),  F(memory_spread_page), F(memory_spread_slab),
 		F(memory_pressure), F(sched_load_balance),
@@ -171,7 +171,7 @@ static void cpuset(const struct cg_hier *h, struct cgroup_stats *st)
 
 /* ---------------- memory ---------------- */
 
-static void mem_entry_v1(const struct cg_hier *h, const char *prefix, struct cgroup_mem_entry *e)
+static void mem_entry_v1(const struct cg_hier *h, const char *prefix, struct er_mem_entry *e)
 {
 	_cleanup_free_ char *usage = xasprintf("%s.usage_in_bytes", prefix);
 	_cleanup_free_ char *max = xasprintf("%s.max_usage_in_bytes", prefix);
@@ -184,7 +184,7 @@ static void mem_entry_v1(const struct cg_hier *h, const char *prefix, struct cgr
 	e->limit = u64_or0(h, limit);
 }
 
-static void memory_v1(const struct cg_hier *h, struct cgroup_stats *st)
+static void memory_v1(const struct cg_hier *h, struct er_stats *st)
 {
 	_cleanup_free_ char *raw = cg_read(h, "memory.stat", NULL);
 
@@ -197,7 +197,7 @@ static void memory_v1(const struct cg_hier *h, struct cgroup_stats *st)
 	st->memory.use_hierarchy = u64_or0(h, "memory.use_hierarchy") == 1;
 }
 
-static void memory_v2(const struct cg_hier *h, struct cgroup_stats *st)
+static void memory_v2(const struct cg_hier *h, struct er_stats *st)
 {
 	_cleanup_free_ char *raw = cg_read(h, "memory.stat", NULL);
 
@@ -221,7 +221,7 @@ static void memory_v2(const struct cg_hier *h, struct cgroup_stats *st)
 
 /* ---------------- blkio ---------------- */
 
-static void blkio_v1(const struct cg_hier *h, struct cgroup_stats *st)
+static void blkio_v1(const struct cg_hier *h, struct er_stats *st)
 {
 	/* runc's order: BFQ, CFQ, throttling (recursive), throttling */
 	static const char *const groups[][2] = {
@@ -245,7 +245,7 @@ static void blkio_v1(const struct cg_hier *h, struct cgroup_stats *st)
 	}
 }
 
-static void blkio_v2(const struct cg_hier *h, struct cgroup_stats *st)
+static void blkio_v2(const struct cg_hier *h, struct er_stats *st)
 {
 	_cleanup_free_ char *s = cg_read(h, "io.stat", NULL);
 
@@ -255,7 +255,7 @@ static void blkio_v2(const struct cg_hier *h, struct cgroup_stats *st)
 
 /* ---------------- hugetlb ---------------- */
 
-static void hugetlb(const struct cg_hier *h, struct cgroup_stats *st)
+static void hugetlb(const struct cg_hier *h, struct er_stats *st)
 {
 	_cleanup_strv_ char **sizes = cg_hugepage_sizes();
 	size_t n = strv_len(sizes);
@@ -264,7 +264,7 @@ static void hugetlb(const struct cg_hier *h, struct cgroup_stats *st)
 		return;
 	st->hugetlb = xcalloc(n, sizeof(*st->hugetlb));
 	for (size_t i = 0; i < n; i++) {
-		struct cgroup_hugetlb_stat *e = &st->hugetlb[st->n_hugetlb];
+		struct er_hugetlb_stat *e = &st->hugetlb[st->n_hugetlb];
 		_cleanup_free_ char *usage = NULL, *max = NULL, *fail = NULL;
 
 		if (h->v2) {
@@ -298,7 +298,7 @@ static const struct cg_hier *present(const struct cgroup *cg, enum cg_ctrl c)
 	return h && h->fd >= 0 ? h : NULL;
 }
 
-int cgroup_stats(struct cgroup *cg, struct cgroup_stats *st, struct er_error *err)
+int cgroup_stats(struct cgroup *cg, struct er_stats *st, struct er_error *err)
 {
 	const struct cg_hier *h;
 	bool any = false;
@@ -335,20 +335,4 @@ int cgroup_stats(struct cgroup *cg, struct cgroup_stats *st, struct er_error *er
 	if ((h = present(cg, CG_HUGETLB)))
 		hugetlb(h, st);
 	return 0;
-}
-
-void cgroup_stats_free(struct cgroup_stats *st)
-{
-	free(st->cpu.percpu);
-	free(st->cpu.percpu_kernel);
-	free(st->cpu.percpu_user);
-	free(st->cpuset.cpus);
-	free(st->cpuset.mems);
-	for (size_t i = 0; i < st->memory.n_raw; i++)
-		free(st->memory.raw[i].key);
-	free(st->memory.raw);
-	free(st->blkio.service_bytes);
-	free(st->blkio.serviced);
-	free(st->hugetlb);
-	memset(st, 0, sizeof(*st));
 }

@@ -450,7 +450,7 @@ static void check_freeze(struct cgroup *cg, volatile uint64_t *counter, pid_t pi
 static void check_stats(struct cgroup *cg)
 {
 	struct er_error err = ER_ERROR_INIT;
-	struct cgroup_stats st;
+	struct er_stats st;
 	int rc = cgroup_stats(cg, &st, &err);
 
 	ok(rc == 0, "stats: %s", err.msg ? err.msg : "ok");
@@ -471,7 +471,7 @@ static void check_stats(struct cgroup *cg)
 	if (have(CG_CPUSET))
 		ok(st.cpuset.present && st.cpuset.n_cpus == 1 && st.cpuset.cpus[0] == 0,
 		   "cpuset cpus [0]");
-	cgroup_stats_free(&st);
+	er_stats_free(&st);
 	er_clear(&err);
 }
 
@@ -625,26 +625,24 @@ static void check_sub(struct cgroup *cg)
 	finish(&w);
 }
 
-static void check_existing(const struct test_cfg *t, pid_t inside)
+static void check_existing(const struct test_cfg *t, struct cgroup *cg)
 {
 	struct er_error err = ER_ERROR_INIT;
 	struct cgroup_config cfg = {.id = "c1", .linux_ = &t->l};
-	struct cgroup *cg;
+	struct cgroup *again = cgroup_create(&cfg, &err);
 
-	last_warning[0] = '\0';
-	cg = cgroup_create(&cfg, &err);
-	ok(cg && strstr(last_warning, "not empty"), "existing non-empty cgroup: warning `%s`",
-	   last_warning);
-	if (cg && cgroup_freeze(cg, true, &err) == 0) {
-		struct cgroup *again = cgroup_create(&cfg, &err);
-
+	ok(!again && err.msg && strstr(err.msg, "not empty"),
+	   "an existing non-empty cgroup is refused: %s", err.msg ? err.msg : "-");
+	cgroup_free(again);
+	er_clear(&err);
+	if (cgroup_freeze(cg, true, &err) == 0) {
+		again = cgroup_create(&cfg, &err);
 		ok(!again && err.msg && strstr(err.msg, "unexpectedly frozen"),
 		   "a frozen cgroup is refused: %s", err.msg ? err.msg : "-");
 		cgroup_free(again);
+		er_clear(&err);
 		cgroup_freeze(cg, false, &err);
 	}
-	(void)inside;
-	cgroup_free(cg);
 	er_clear(&err);
 }
 
@@ -826,7 +824,7 @@ static void run_checks(void)
 	check_update(cg);
 	if (cgroup_mode() == CGROUP_HYBRID)
 		check_v2_on_hybrid(cg, counter);
-	check_existing(&t, spin.pid);
+	check_existing(&t, cg);
 	check_sub(cg);
 	check_kill(cg, &spin);
 	check_destroy(cg);

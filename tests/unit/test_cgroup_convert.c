@@ -141,8 +141,8 @@ static void test_parsers(void)
 {
 	uint16_t *v = NULL;
 	size_t n = 0;
-	struct cgroup_kv *kv = NULL;
-	struct cgroup_blkio_entry *b = NULL, *i = NULL;
+	struct er_stats_kv *kv = NULL;
+	struct er_blkio_entry *b = NULL, *i = NULL;
 	size_t nb = 0, ni = 0;
 
 	ok(cg_parse_list("0-3,5\n", &v, &n) == 0 && n == 5 && v[3] == 3 && v[4] == 5,

@@ -296,6 +296,24 @@ static void check_seccomp(const struct spec_seccomp *sc)
 	is_int(sc->rules[3].action, SCMP_ACT_KILL_PROCESS, "syscalls[3] kill process");
 }
 
+/* linux.resources of the full config, through spec_resources_to_json and back. */
+static void check_resources_round_trip(const struct spec_resources *r)
+{
+	_cleanup_free_ char *json = spec_resources_to_json(r);
+	struct er_error err = ER_ERROR_INIT;
+	struct spec_resources back;
+
+	if (!ok(spec_resources_parse(json, strlen(json), "resources", &back, &err) == 0,
+		"resources of the full config: to_json parses back")) {
+		diag("%s", err.msg);
+		er_clear(&err);
+		return;
+	}
+	diag("round trip of the full config's resources:");
+	check_resources(&back);
+	spec_resources_clear(&back);
+}
+
 static void test_full_config(void)
 {
 	char tmpl[] = "/tmp/edgerun-unit-XXXXXX";
@@ -335,6 +353,7 @@ static void test_full_config(void)
 		check_linux(s->linux_);
 		ok(s->linux_->has_resources, "linux.resources present");
 		check_resources(&s->linux_->resources);
+		check_resources_round_trip(&s->linux_->resources);
 		check_seccomp(s->linux_->seccomp);
 	}
 	spec_free(s);
@@ -662,6 +681,242 @@ static void test_default_spec(void)
 	spec_free(s);
 }
 
+/* ---- linux.resources on its own (update --resources, state.json) ---- */
+
+struct res_error {
+	const char *doc; /* the name given to spec_resources_parse */
+	const char *json;
+	const char *want;
+};
+
+static const struct res_error res_errors[] = {
+	{"resources", "{'memory':{'limit':'1G'}}", "resources: memory.limit: expected an integer"},
+	{NULL, "{'memory':{'limit':'1G'}}", "memory.limit: expected an integer"},
+	{"resources", "{", "resources: invalid JSON: unexpected end of input (line 1, column 2)"},
+	{"resources", "", "resources: invalid JSON: empty document (line 1, column 1)"},
+	{"resources", "[]", "resources: expected a JSON object at the top level"},
+	{"resources", "{'memory':[]}", "resources: memory: expected an object"},
+	{"resources", "{'cpu':{'cpus':0}}", "resources: cpu.cpus: expected a string"},
+	{"resources", "{'cpu':{'shares':-2}}",
+	 "resources: cpu.shares: expected a non-negative integer"},
+	{"res.json", "{'pids':{'limit':1.5}}", "res.json: pids.limit: expected an integer"},
+	{"resources", "{'devices':[{'allow':true},{'access':'r'}]}",
+	 "resources: devices[1].allow: missing"},
+	{"resources", "{'blockIO':{'weightDevice':[{'major':8,'minor':0,'weight':65536}]}}",
+	 "resources: blockIO.weightDevice[0].weight: value 65536 out of range (0 to 65535)"},
+	{"resources", "{'blockIO':{'throttleWriteIOPSDevice':[{'minor':0,'rate':1}]}}",
+	 "resources: blockIO.throttleWriteIOPSDevice[0].major: missing"},
+	{"resources", "{'hugepageLimits':[{'pageSize':'','limit':1}]}",
+	 "resources: hugepageLimits[0].pageSize: must not be empty"},
+	{"resources", "{'network':{'classID':4294967296}}",
+	 "resources: network.classID: value 4294967296 out of range (0 to 4294967295)"},
+	{"resources", "{'rdma':{'mlx5_1':[]}}", "resources: rdma.mlx5_1: expected an object"},
+	{"resources", "{'unified':{'cpu.max':1}}",
+	 "resources: unified[\"cpu.max\"]: expected a string"},
+};
+
+static void test_resources_parse_errors(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(res_errors); i++) {
+		_cleanup_free_ char *json = dq(res_errors[i].json);
+		struct er_error err = ER_ERROR_INIT;
+		struct spec_resources r;
+
+		ok(spec_resources_parse(json, strlen(json), res_errors[i].doc, &r, &err) < 0 &&
+			   !r.devices && !r.has_mem_limit,
+		   "resources error %zu fails, left cleared", i);
+		is_str(err.msg, res_errors[i].want, "resources error: %s", res_errors[i].want);
+		er_clear(&err);
+	}
+}
+
+/* Parses single-quoted JSON as a LinuxResources object; NULL on error (reported). */
+static bool res_parse(const char *sq, struct spec_resources *r)
+{
+	_cleanup_free_ char *json = dq(sq);
+	struct er_error err = ER_ERROR_INIT;
+
+	if (spec_resources_parse(json, strlen(json), "resources", r, &err) < 0) {
+		diag("unexpected error: %s", err.msg);
+		er_clear(&err);
+		return false;
+	}
+	return true;
+}
+
+/* in -> struct -> JSON must give want (NULL: in itself), and that JSON the same again. */
+static void res_round_trip(const char *in, const char *want, const char *what)
+{
+	_cleanup_free_ char *expect = dq(want ? want : in);
+	_cleanup_free_ char *json = NULL, *again = NULL;
+	struct er_error err = ER_ERROR_INIT;
+	struct spec_resources r, back;
+
+	if (!ok(res_parse(in, &r), "%s: parses", what))
+		return;
+	json = spec_resources_to_json(&r);
+	is_str(json, expect, "%s: to_json", what);
+	spec_resources_clear(&r);
+	if (!ok(spec_resources_parse(json, strlen(json), "resources", &back, &err) == 0,
+		"%s: to_json parses back", what)) {
+		diag("%s", err.msg);
+		er_clear(&err);
+		return;
+	}
+	again = spec_resources_to_json(&back);
+	is_str(again, expect, "%s: same JSON after a round trip", what);
+	spec_resources_clear(&back);
+}
+
+static const struct {
+	const char *in, *want, *what;
+} res_trips[] = {
+	{"{}", NULL, "nothing"},
+	{"{'devices':[{'allow':false,'type':'a','access':'rwm'},{'allow':true,'type':'c','major':"
+	 "10,'minor':229,'access':'rw'},{'allow':true,'type':'b','major':8,'minor':-1}]}",
+	 NULL, "devices"},
+	{"{'devices':[{'allow':true},{'allow':false,'type':'','access':''}]}",
+	 "{'devices':[{'allow':true,'type':'a'},{'allow':false,'type':'a'}]}",
+	 "devices: type defaults to a, empty access means all"},
+	{"{'memory':{'limit':536870912,'reservation':268435456,'swap':-1,'kernel':0,'kernelTCP':"
+	 "1024,'swappiness':60,'disableOOMKiller':true,'useHierarchy':false,'checkBeforeUpdate':"
+	 "true}}",
+	 NULL, "memory"},
+	{"{'cpu':{'shares':1024,'quota':-9223372036854775808,'burst':1000,'period':"
+	 "18446744073709551615,'realtimeRuntime':950000,'realtimePeriod':1000000,'cpus':'0-1',"
+	 "'mems':'0','idle':1}}",
+	 NULL, "cpu (with the extreme values)"},
+	{"{'pids':{'limit':-1}}", NULL, "pids"},
+	{"{'blockIO':{'weight':500,'leafWeight':300,'weightDevice':[{'major':8,'minor':0,'weight':"
+	 "600},{'major':8,'minor':16,'leafWeight':10},{'major':9,'minor':1}],"
+	 "'throttleReadBpsDevice':[{'major':8,'minor':0,'rate':1048576}],'throttleWriteBpsDevice':"
+	 "[{'major':8,'minor':16,'rate':2097152}],'throttleReadIOPSDevice':[{'major':8,'minor':0,"
+	 "'rate':100}],'throttleWriteIOPSDevice':[{'major':8,'minor':0,'rate':200},{'major':8,"
+	 "'minor':16,'rate':300}]}}",
+	 NULL, "blockIO with weightDevice and throttles"},
+	{"{'hugepageLimits':[{'pageSize':'2MB','limit':209715200},{'pageSize':'1GB','limit':"
+	 "18446744073709551615}]}",
+	 NULL, "hugepageLimits"},
+	{"{'network':{'classID':1048577,'priorities':[{'name':'eth0','priority':500},{'name':"
+	 "'lo','priority':0}]}}",
+	 NULL, "network"},
+	{"{'rdma':{'mlx5_1':{'hcaHandles':3,'hcaObjects':10000},'mlx4_0':{'hcaObjects':7},'x':{}}}",
+	 NULL, "rdma"},
+	{"{'unified':{'cpu.max':'50000 100000','io.weight':'default 100','memory.high':''}}", NULL,
+	 "unified"},
+	{"{'devices':[],'blockIO':{'weightDevice':[]},'hugepageLimits':[],'network':{'priorities':"
+	 "[]},'rdma':{},'unified':{}}",
+	 NULL, "empty arrays and maps are kept"},
+	{"{'memory':{'limit':1,'swap':null,'future':2},'cpu':null,'pids':{},'blockIO':{},"
+	 "'network':{},'future':{'x':1}}",
+	 "{'memory':{'limit':1}}", "nulls, empty sections and unknown members dropped"},
+	{"{'unified':{'a/b':'c\\\"d'},'cpu':{'cpus':'0'},'memory':{'swap':0},'devices':[{'allow':"
+	 "true}]}",
+	 "{'devices':[{'allow':true,'type':'a'}],'memory':{'swap':0},'cpu':{'cpus':'0'},'unified':"
+	 "{'a/b':'c\\\"d'}}",
+	 "runtime-spec member order; slashes and quotes"},
+};
+
+static void test_resources_round_trip(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(res_trips); i++)
+		res_round_trip(res_trips[i].in, res_trips[i].want, res_trips[i].what);
+}
+
+static const char merge_dst[] =
+	"{'devices':[{'allow':false,'type':'a','access':'rwm'}],'memory':{'limit':100,'swap':200},"
+	"'cpu':{'shares':512,'cpus':'0'},'pids':{'limit':10},'blockIO':{'weight':100,"
+	"'throttleReadBpsDevice':[{'major':8,'minor':0,'rate':1},{'major':8,'minor':16,'rate':2}]},"
+	"'hugepageLimits':[{'pageSize':'2MB','limit':1}],'rdma':{'x':{'hcaHandles':1}},"
+	"'unified':{'a':'1','b':'2'}}";
+
+static void merge_case(const char *dst_sq, const char *src_sq, const char *want_sq,
+		       const char *what)
+{
+	_cleanup_free_ char *want = dq(want_sq);
+	_cleanup_free_ char *json = NULL;
+	struct spec_resources dst, src;
+
+	if (!res_parse(dst_sq, &dst) || !res_parse(src_sq, &src)) {
+		ok(0, "%s: inputs parse", what);
+		return;
+	}
+	spec_resources_merge(&dst, &src);
+	spec_resources_clear(&src); /* dst must own copies of everything */
+	json = spec_resources_to_json(&dst);
+	is_str(json, want, "%s", what);
+	spec_resources_clear(&dst);
+}
+
+static void test_resources_merge(void)
+{
+	struct spec_resources a, b;
+	_cleanup_free_ char *a_json = NULL, *b_json = NULL;
+
+	merge_case(
+		merge_dst,
+		"{'memory':{'limit':300,'reservation':50},'cpu':{'quota':1000,'cpus':'1-2'},"
+		"'blockIO':{'throttleReadBpsDevice':[{'major':9,'minor':0,'rate':3}]},"
+		"'network':{'classID':5},'unified':{'c':'3'}}",
+		"{'devices':[{'allow':false,'type':'a','access':'rwm'}],'memory':{'limit':300,"
+		"'reservation':50,'swap':200},'cpu':{'shares':512,'quota':1000,'cpus':'1-2'},"
+		"'pids':{'limit':10},'blockIO':{'weight':100,'throttleReadBpsDevice':[{'major':9,"
+		"'minor':0,'rate':3}]},'hugepageLimits':[{'pageSize':'2MB','limit':1}],"
+		"'network':{'classID':5},'rdma':{'x':{'hcaHandles':1}},'unified':{'c':'3'}}",
+		"merge: scalars field by field, arrays and maps replaced whole");
+	merge_case(merge_dst, "{}", merge_dst, "merge: an empty update changes nothing");
+	merge_case("{}", merge_dst, merge_dst, "merge into nothing copies everything");
+	merge_case(
+		merge_dst,
+		"{'devices':[],'blockIO':{'throttleReadBpsDevice':[]},'hugepageLimits':[],"
+		"'rdma':{},'unified':{}}",
+		"{'devices':[],'memory':{'limit':100,'swap':200},'cpu':{'shares':512,'cpus':'0'},"
+		"'pids':{'limit':10},'blockIO':{'weight':100,'throttleReadBpsDevice':[]},"
+		"'hugepageLimits':[],'rdma':{},'unified':{}}",
+		"merge: an empty array or map empties the field");
+	merge_case(
+		"{'memory':{'disableOOMKiller':true},'pids':{'limit':5},'network':{'priorities':"
+		"[{'name':'eth0','priority':1}]},'blockIO':{'weightDevice':[{'major':1,'minor':2,"
+		"'weight':10}]}}",
+		"{'memory':{'disableOOMKiller':false},'pids':{'limit':-1},'network':{'priorities':"
+		"[{'name':'lo','priority':2}]},'blockIO':{'weightDevice':[{'major':3,'minor':4,"
+		"'leafWeight':20}]},'rdma':{'d':{'hcaObjects':4}}}",
+		"{'memory':{'disableOOMKiller':false},'pids':{'limit':-1},'blockIO':{"
+		"'weightDevice':[{'major':3,'minor':4,'leafWeight':20}]},'network':{'priorities':"
+		"[{'name':'lo','priority':2}]},'rdma':{'d':{'hcaObjects':4}}}",
+		"merge: false and -1 are values too; weightDevice, priorities, rdma");
+
+	/* no aliasing: the copies are distinct allocations */
+	if (res_parse(merge_dst, &b)) {
+		memset(&a, 0, sizeof(a));
+		spec_resources_merge(&a, &b);
+		ok(a.cpu_cpus != b.cpu_cpus && a.devices != b.devices &&
+			   a.devices[0].access != b.devices[0].access && a.unified != b.unified &&
+			   a.unified[0].key != b.unified[0].key &&
+			   a.hugepage_limits[0].value != b.hugepage_limits[0].value &&
+			   a.rdma[0].device != b.rdma[0].device &&
+			   a.throttle_read_bps != b.throttle_read_bps,
+		   "merge: deep copies, no shared pointers");
+		b.cpu_cpus[0] = '7';
+		b.unified[0].value[0] = '9';
+		a_json = spec_resources_to_json(&a);
+		b_json = spec_resources_to_json(&b);
+		ok(strstr(a_json, "\"cpus\":\"0\"") && strstr(a_json, "{\"a\":\"1\"") &&
+			   strstr(b_json, "\"cpus\":\"7\""),
+		   "merge: changing the source afterwards leaves the result alone");
+		spec_resources_merge(&a, &a);
+		ok(a.cpu_cpus && strcmp(a.cpu_cpus, "0") == 0, "merge with itself is a no-op");
+		spec_resources_clear(&a);
+		spec_resources_clear(&b);
+		ok(!a.devices && !a.n_devices && !a.cpu_cpus && !a.unified && !a.has_pids_limit &&
+			   !b.rdma && !b.n_rdma,
+		   "spec_resources_clear frees and zeroes");
+		spec_resources_clear(&a);
+		spec_resources_clear(NULL);
+		ok(1, "spec_resources_clear twice and on NULL");
+	}
+}
+
 int main(void)
 {
 	test_full_config();
@@ -669,5 +924,8 @@ int main(void)
 	test_load_errors();
 	test_unknown_and_details();
 	test_default_spec();
+	test_resources_parse_errors();
+	test_resources_round_trip();
+	test_resources_merge();
 	return done_testing();
 }

@@ -109,6 +109,7 @@ static void check_same(const struct er_state *a, const struct er_state *b, const
 	ok(b->start_time == a->start_time, "%s: start_time", what);
 	is_int(b->has_own_pidns, a->has_own_pidns, "%s: has_own_pidns", what);
 	is_str(b->cgroup_path, a->cgroup_path, "%s: cgroup_path", what);
+	is_str(b->resources_json, a->resources_json, "%s: resources_json", what);
 	is_str(b->config_json, a->config_json, "%s: config_json", what);
 }
 
@@ -137,6 +138,8 @@ static void test_file_round_trip(void)
 	st.start_time = 18446744073709551615ULL;
 	st.has_own_pidns = true;
 	st.cgroup_path = "/sys/fs/cgroup/edge/ctr1";
+	st.resources_json =
+		"{\"memory\":{\"limit\":1048576},\"unified\":{\"a/b\":\"x \\\"y\\\"\"}}";
 	st.config_json = "{\"x\": \"\\\"quoted\\\"\"}";
 	round_trip(&st, "full state");
 
@@ -152,6 +155,7 @@ static void test_file_round_trip(void)
 			       .created = "",
 			       .owner = "",
 			       .cgroup_path = "",
+			       .resources_json = "{}",
 			       .config_json = "",
 			       .start_time = 1};
 	round_trip(&st, "empty strings stay empty");
@@ -177,6 +181,8 @@ static const struct bad_state bad_states[] = {
 	 "edgerun.startTime: expected a non-negative integer"},
 	{"{\"id\": \"x\", \"status\": \"running\", \"edgerun\": {\"ownPidNamespace\": 1}}",
 	 "edgerun.ownPidNamespace: expected a boolean"},
+	{"{\"id\": \"x\", \"status\": \"running\", \"edgerun\": {\"resources\": \"{}\"}}",
+	 "edgerun.resources: expected an object"},
 };
 
 static void test_file_errors(void)
@@ -192,6 +198,37 @@ static void test_file_errors(void)
 	}
 }
 
+/* The applied resources sit in state.json as an object, not as an escaped string. */
+static void test_resources_object(void)
+{
+	struct er_state st = {
+		.id = "r", .status = ST_RUNNING, .resources_json = "{\"pids\":{\"limit\":5}}"};
+	_cleanup_free_ char *json = state_to_file_json(&st);
+	_cleanup_free_ char *bad_json = NULL, *none_json = NULL;
+	struct er_error err = ER_ERROR_INIT;
+	struct er_state back;
+
+	ok(strstr(json, "\"resources\": {\n      \"pids\": {\n        \"limit\": 5\n") != NULL,
+	   "state.json: resources is a nested object");
+	if (ok(state_from_file_json("{\"id\": \"x\", \"status\": \"running\", \"edgerun\": "
+				    "{\"resources\": {\"cpu\": {\"cpus\": \"0-1\"}, "
+				    "\"devices\": []}}}",
+				    &back, &err) == 0,
+	       "state.json with resources reads"))
+		is_str(back.resources_json, "{\"cpu\":{\"cpus\":\"0-1\"},\"devices\":[]}",
+		       "resources read back compact");
+	else
+		er_clear(&err);
+	state_clear(&back);
+
+	st.resources_json = "{\"pids\":";
+	bad_json = state_to_file_json(&st);
+	ok(!strstr(bad_json, "resources"), "state.json: resources that are not JSON left out");
+	st.resources_json = NULL;
+	none_json = state_to_file_json(&st);
+	ok(!strstr(none_json, "resources"), "state.json: no resources member when NULL");
+}
+
 static void test_clear(void)
 {
 	struct er_state st = {0};
@@ -199,13 +236,14 @@ static void test_clear(void)
 
 	state_from_file_json("{\"id\": \"x\", \"status\": \"running\", \"pid\": 7, \"owner\": "
 			     "\"me\", \"annotations\": {\"a\": \"b\"}, \"edgerun\": "
-			     "{\"cgroupPath\": \"/c\"}}",
+			     "{\"cgroupPath\": \"/c\", \"resources\": {}}}",
 			     &st, &err);
-	ok(st.id && st.owner && st.n_annotations == 1 && st.cgroup_path && st.pid == 7,
-	   "state read with owner, annotations, cgroup path");
+	ok(st.id && st.owner && st.n_annotations == 1 && st.cgroup_path && st.pid == 7 &&
+		   st.resources_json,
+	   "state read with owner, annotations, cgroup path, resources");
 	state_clear(&st);
 	ok(!st.id && !st.owner && !st.annotations && !st.n_annotations && !st.cgroup_path &&
-		   !st.pid,
+		   !st.resources_json && !st.pid,
 	   "state_clear frees and zeroes");
 	state_clear(&st); /* twice is harmless */
 	state_clear(NULL);
@@ -218,6 +256,7 @@ int main(void)
 	test_state_output();
 	test_file_round_trip();
 	test_file_errors();
+	test_resources_object();
 	test_clear();
 	return done_testing();
 }
