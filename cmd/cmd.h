@@ -40,6 +40,8 @@ struct cmd_verb {
 	const char *description;    /* help text after USAGE; may be NULL */
 	const struct cmd_opt *opts; /* NULL-name terminated; may be NULL */
 	int min_args, max_args;	    /* positional arguments; max_args -1 = no limit */
+	bool options_end_at_args;   /* the first argument ends the options (ps: the rest is
+				     * for ps(1), as runc's SkipArgReorder) */
 	int (*fn)(const struct cmd_ctx *ctx, struct er_error *err);
 };
 
@@ -96,16 +98,22 @@ int cmd_create_args_load(const struct cmd_ctx *ctx, bool detach, struct cmd_crea
 			 struct er_error *err);
 void cmd_create_args_free(struct cmd_create_args *a);
 
-extern const struct cmd_verb cmd_create_verb, cmd_delete_verb, cmd_kill_verb, cmd_list_verb,
-	cmd_run_verb, cmd_spec_verb, cmd_start_verb, cmd_state_verb;
+extern const struct cmd_verb cmd_create_verb, cmd_delete_verb, cmd_events_verb, cmd_kill_verb,
+	cmd_list_verb, cmd_pause_verb, cmd_ps_verb, cmd_resume_verb, cmd_run_verb, cmd_spec_verb,
+	cmd_start_verb, cmd_state_verb, cmd_update_verb;
 
 int cmd_create(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_delete(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_events(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_kill(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_list(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_pause(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_ps(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_resume(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_run(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_spec(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_start(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_state(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_update(const struct cmd_ctx *ctx, struct er_error *err);
 
 #endif

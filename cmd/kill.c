@@ -20,7 +20,7 @@ const struct cmd_verb cmd_kill_verb = {
 		"EXAMPLE:\n"
 		"To send a \"KILL\" signal to the init process of the \"ubuntu01\" container:\n\n"
 		"       # " CMD_NAME " kill ubuntu01 KILL\n\n"
-		"Without a pid namespace of its own, --all reaches only the init process.",
+		"--all signals every process in the container's cgroup.",
 	.opts = kill_opts,
 	.min_args = 1,
 	.max_args = 2,

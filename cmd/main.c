@@ -29,8 +29,9 @@
 #endif
 
 static const struct cmd_verb *const verbs[] = {
-	&cmd_create_verb, &cmd_delete_verb, &cmd_kill_verb,  &cmd_list_verb,
-	&cmd_run_verb,	  &cmd_spec_verb,   &cmd_start_verb, &cmd_state_verb,
+	&cmd_create_verb, &cmd_delete_verb, &cmd_events_verb, &cmd_kill_verb, &cmd_list_verb,
+	&cmd_pause_verb,  &cmd_ps_verb,	    &cmd_resume_verb, &cmd_run_verb,  &cmd_spec_verb,
+	&cmd_start_verb,  &cmd_state_verb,  &cmd_update_verb,
 };
 
 static const struct cmd_opt global_opts[] = {
@@ -296,6 +297,7 @@ struct parsed {
 	char **args;
 	int n_args;
 	bool help;
+	bool options_end_at_args; /* in: the first positional argument ends the options */
 };
 
 /* Parses argv[0..argc): options of OPTS anywhere ("--" ends them) into p->vals, the rest
@@ -317,6 +319,7 @@ static int parse_args(const struct cmd_opt *opts, int argc, char **argv, bool st
 			if (stop_at_arg)
 				return i;
 			p->args[p->n_args++] = a;
+			only_args = only_args || p->options_end_at_args;
 			continue;
 		}
 		if (!strcmp(a, "--")) {
@@ -499,7 +502,8 @@ static int run_verb(const struct cmd_verb *v, const struct cmd_global *g, int ar
 		n_opts++;
 	_cleanup_free_ const char **vals = xcalloc(n_opts + 1, sizeof(char *));
 	_cleanup_free_ char **args = xcalloc((size_t)argc + 1, sizeof(char *));
-	struct parsed p = {.vals = vals, .args = args};
+	struct parsed p = {
+		.vals = vals, .args = args, .options_end_at_args = v->options_end_at_args};
 	struct cmd_ctx ctx = {.g = g, .verb = v, .vals = vals, .args = args};
 
 	if (parse_args(v->opts, argc, argv, false, &p, &err) < 0)

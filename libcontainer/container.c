@@ -228,7 +228,16 @@ int er_container_kill(struct er_container *c, int sig, bool all, struct er_error
 		return er_set(err, 0, "container not running");
 	er_debug("sending %s (%d) to container %s%s", sig_str(sig), sig, c->id,
 		 all ? ", all processes" : "");
-	return signal_container(c, pidfd, sig, all, err);
+	if (signal_container(c, pidfd, sig, all, err) < 0)
+		return -1;
+	/* as runc: a frozen process only dies of SIGKILL once thawed */
+	if (sig == SIGKILL && st->status == ST_PAUSED) {
+		struct cgroup *cg = container_cgroup(c, err);
+
+		if (!cg || cgroup_freeze(cg, false, err) < 0)
+			return er_prefix(err, "thaw the killed container `%s`", c->id);
+	}
+	return 0;
 }
 
 /* ---------------- hooks run by the lifecycle (poststart, poststop) ---------------- */

@@ -210,3 +210,22 @@ function shared_hostdir() {
 	[[ "$output" == 1 ]]
 	[[ -d "$ROOTFS/real/t" ]]
 }
+
+@test "the cgroup mount shows the container's own cgroup, without a cgroup namespace" {
+	[[ -d /sys/fs/cgroup/memory ]] || skip "needs a cgroup v1 memory hierarchy"
+	update_config '.linux.resources.memory = {"limit": 41943040}'
+	set_args cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	run -0 edgerun run test_cgmnt
+	[[ "$output" == 41943040 ]]
+}
+
+@test "the cgroup mount shows the container's own cgroup, in a new cgroup namespace" {
+	requires cgroupns
+	[[ -d /sys/fs/cgroup/memory ]] || skip "needs a cgroup v1 memory hierarchy"
+	set_namespace cgroup
+	update_config '.linux.resources.memory = {"limit": 41943040}'
+	set_args sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes; grep memory /proc/self/cgroup'
+	run -0 edgerun run test_cgmntns
+	[[ "${lines[0]}" == 41943040 ]]
+	[[ "${lines[1]}" == *":memory:/" ]]
+}
