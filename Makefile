@@ -80,10 +80,11 @@ test: edgerun $(UNIT_BINS)
 	BUILD=$(BUILD) tests/run-all.sh
 
 # `make test-vm`: boot a cgroup v2 guest (Debian's kernel under qemu) and run
-# tests/vm/guest-tests and the unit tests there; TAP out (see tests/vm/README.md).
+# tests/vm/guest-tests and the unit tests there; TAP, then `N passed, N failed` (see
+# tests/vm/README.md). `make test VMTEST=1` adds the guest to the whole run.
 .PHONY: test-vm
 test-vm: edgerun $(UNIT_BINS)
-	BUILD=$(BUILD) tests/vm/run.sh
+	BUILD=$(BUILD) VMTEST=only tests/run-all.sh
 
 check: test
 

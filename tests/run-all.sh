@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test: the C unit tests ($BUILD/tests/test_*, built by `make test`) and the bats
-# integration suite, both TAP, shown as they run. Counts the results of both and ends with
-# exactly one line: `N passed, N failed` (`, N skipped` when some were skipped). Exits non-zero
-# if anything failed.
+# Runs every test: the C unit tests ($BUILD/tests/test_*, built by `make test`), the bats
+# integration suite and, when asked (VMTEST), the cgroup v2 guest (tests/vm/run.sh), all TAP,
+# shown as they run. Counts the results of all and ends with exactly one line:
+# `N passed, N failed` (`, N skipped` when some were skipped). Exits non-zero if anything
+# failed.
 #
 # Environment:
 #   BUILD        build directory holding tests/test_* (default: build)
 #   EDGERUN      runtime under test (default: ./edgerun; see tests/integration/helpers.bash)
 #   BATS_FILTER  only run the integration tests whose name matches this regex
+#   VMTEST       1: also boot the cgroup v2 guest and count its tests (`make test VMTEST=1`);
+#                only: run nothing but the guest (`make test-vm`); unset or 0: no guest.
+#                A guest that cannot boot or does not finish counts as a failure. Its own
+#                settings (VMTEST_ONLY, VMTEST_VERBOSE, KERNEL, ...): tests/vm/README.md.
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
@@ -61,18 +66,35 @@ tally() {
 	fi
 }
 
-for t in "$build"/tests/test_*; do
-	[[ -f "$t" && -x "$t" ]] || continue
-	echo "# unit: $t"
-	tally "$t" "$t"
-done
+vmtest=${VMTEST:-0}
+case "$vmtest" in
+0 | 1 | only) ;;
+*)
+	echo "run-all: VMTEST must be 0, 1 or only, not \`$vmtest'" >&2
+	exit 2
+	;;
+esac
 
-echo "# integration: tests/integration (EDGERUN=${EDGERUN:-./edgerun})"
-bats_args=(--tap)
-if [[ -n "${BATS_FILTER:-}" ]]; then
-	bats_args+=(--filter "$BATS_FILTER")
+if [[ "$vmtest" != only ]]; then
+	for t in "$build"/tests/test_*; do
+		[[ -f "$t" && -x "$t" ]] || continue
+		echo "# unit: $t"
+		tally "$t" "$t"
+	done
+
+	echo "# integration: tests/integration (EDGERUN=${EDGERUN:-./edgerun})"
+	bats_args=(--tap)
+	if [[ -n "${BATS_FILTER:-}" ]]; then
+		bats_args+=(--filter "$BATS_FILTER")
+	fi
+	tally "bats" bats "${bats_args[@]}" tests/integration
 fi
-tally "bats" bats "${bats_args[@]}" tests/integration
+
+if [[ "$vmtest" != 0 ]]; then
+	# The guest always tests ./edgerun (EDGERUN may name runc for the host's bats run).
+	echo "# vm: the cgroup v2 guest (tests/vm/run.sh)"
+	tally "vm" env EDGERUN= BUILD="$build" tests/vm/run.sh
+fi
 
 summary="$passed passed, $failed failed"
 if [[ "$skipped" -gt 0 ]]; then

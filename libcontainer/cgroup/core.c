@@ -1120,7 +1120,14 @@ struct cgroup *cgroup_create(const struct cgroup_config *cfg, struct er_error *e
 		undo(made);
 		return NULL;
 	}
-	er_debug("cgroup created: %s", cg->saved);
+	if (er_debug_enabled) {
+		_cleanup_free_ char *line = xstrdup(cg->saved);
+
+		for (char *p = line; *p; p++)
+			if (*p == '\n')
+				*p = p[1] ? ' ' : '\0';
+		er_debug("cgroup created: %s", line);
+	}
 	return TAKE_PTR(cg);
 }
 

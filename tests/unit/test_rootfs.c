@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -346,6 +348,15 @@ static void init_spec(struct spec *s, struct spec_linux *l, struct spec_mount *m
 	s->linux_ = l;
 }
 
+/* The host's cgroup layout decides what the "cgroup" mount becomes: on a cgroup v2-only host
+ * (cgroup2 at /sys/fs/cgroup) the cgroup2 tree, on a v1 or hybrid host (a tmpfs there) a
+ * tmpfs holding one mount per v1 hierarchy. */
+static bool host_cgroup2_only(void)
+{
+	struct statfs sfs;
+	return statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 static void check_full(const char *mode, bool legacy, bool no_pivot)
 {
 	struct spec s;
@@ -375,10 +386,18 @@ static void check_full(const char *mode, bool legacy, bool no_pivot)
 	ok(has(out, "devpts /dev/pts devpts rw,nosuid,noexec,"), "%s: devpts", mode);
 	ok(has(out, "mqueue /dev/mqueue mqueue rw,nosuid,nodev,noexec"), "%s: mqueue", mode);
 	ok(has(out, "sysfs /sys sysfs ro,nosuid,nodev,noexec"), "%s: sysfs read-only", mode);
-	ok(has(out, "tmpfs /sys/fs/cgroup tmpfs ro,nosuid,nodev,noexec"),
-	   "%s: cgroup tmpfs read-only", mode);
-	ok(has(out, "/sys/fs/cgroup/memory cgroup ro,nosuid,nodev,noexec"),
-	   "%s: cgroup v1 memory hierarchy bound read-only", mode);
+	if (host_cgroup2_only()) {
+		ok(has(out, " /sys/fs/cgroup cgroup2 ro,nosuid,nodev,noexec"),
+		   "%s: cgroup2 tree mounted read-only (cgroup v2 host)", mode);
+		ok(!has(out, " /sys/fs/cgroup tmpfs ") && !has(out, " cgroup ro,") &&
+			   !has(out, " cgroup rw,"),
+		   "%s: no cgroup v1 layout on a cgroup v2 host", mode);
+	} else {
+		ok(has(out, "tmpfs /sys/fs/cgroup tmpfs ro,nosuid,nodev,noexec"),
+		   "%s: cgroup tmpfs read-only", mode);
+		ok(has(out, "/sys/fs/cgroup/memory cgroup ro,nosuid,nodev,noexec"),
+		   "%s: cgroup v1 memory hierarchy bound read-only", mode);
+	}
 	ok(has(out, "CGROUP_RO"), "%s: cgroup tree not writable", mode);
 	ok(has(out, "PTMX_OK") && has(out, "FD_OK") && has(out, "STDERR_OK"), "%s: /dev links",
 	   mode);

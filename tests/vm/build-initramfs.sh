@@ -10,11 +10,15 @@
 # crun and jq when the host has them, every shared library those need (as `ldd` names them,
 # the loader included), the guest tests (tests/vm/guest-tests -> /tests/guest, guest-lib.sh
 # -> /tests/lib.sh) and every unit-test binary $BUILD/tests/test_* (-> /tests/unit, run from
-# /tests/src where tests/unit/fixtures sits as in the tree). No kernel modules: Debian's
-# kernel has cgroup2, tmpfs, devtmpfs, namespaces and the 8250 serial console built in.
+# /tests/src where tests/unit/fixtures sits as in the tree). Debian's kernel has cgroup2,
+# tmpfs, devtmpfs, namespaces and the 8250 serial console built in; the only modules are
+# those of VMTEST_MODULES with their dependencies (null_blk: a block device for the io
+# controller tests), from /lib/modules/KVER, loaded in order by /init.
 #
 # Environment: BUILD (build), EDGERUN (./edgerun), BUSYBOX (busybox from PATH; must be the
-# static one, package busybox-static), RUNC / CRUN / JQ (found in PATH; set to "" to leave out).
+# static one, package busybox-static), RUNC / CRUN / JQ (found in PATH; set to "" to leave
+# out), KVER (the guest kernel's release, for its modules; default: the newest /boot/vmlinuz-*),
+# VMTEST_MODULES (null_blk; "" for none; a module that is not found is left out with a note).
 set -euo pipefail
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -112,6 +116,40 @@ shopt -u nullglob
 if [[ -d "$REPO/tests/unit/fixtures" ]]; then
 	cp -R "$REPO/tests/unit/fixtures" "$STAGE/tests/src/tests/unit/"
 fi
+
+# Kernel modules, dependencies first (modprobe --show-depends), decompressed, listed in load
+# order in /etc/vmtest-modules for /init. The guest's tests skip what a missing one needs.
+if [[ -z "${KVER:-}" ]]; then
+	KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | sort -V | tail -n 1)
+	KVER=${KVER##*/vmlinuz-}
+fi
+add_module() {
+	local name=$1 line path base
+	if ! command -v modprobe >/dev/null || [[ ! -d "/lib/modules/$KVER" ]]; then
+		echo "build-initramfs: no modules of kernel \`$KVER' here: $name left out" >&2
+		return 0
+	fi
+	while read -r line; do
+		[[ "$line" == insmod\ * ]] || continue
+		path=$(awk '{ print $2 }' <<<"$line")
+		base=$(basename "$path")
+		base=${base%%.ko*}
+		grep -qx "$base" "$STAGE/etc/vmtest-modules" && continue
+		case "$path" in
+		*.ko.xz) xz -dc "$path" ;;
+		*.ko.zst) zstd -dcq "$path" ;;
+		*.ko.gz) gzip -dc "$path" ;;
+		*) cat "$path" ;;
+		esac >"$STAGE/lib/modules/$base.ko" || die "cannot copy module \`$path'"
+		echo "$base" >>"$STAGE/etc/vmtest-modules"
+	done < <(modprobe -S "$KVER" --show-depends "$name" 2>/dev/null ||
+		echo "build-initramfs: module $name of kernel $KVER not found: left out" >&2)
+}
+mkdir -p "$STAGE/lib/modules"
+: >"$STAGE/etc/vmtest-modules"
+for m in ${VMTEST_MODULES-null_blk}; do
+	add_module "$m"
+done
 
 if [[ ${#LIBS[@]} -gt 0 ]]; then
 	cp -L --parents "${!LIBS[@]}" "$STAGE/"

@@ -82,14 +82,22 @@ ctr_start() {
 	rt "$1" start "$2" >>"$2.log" 2>&1 || { cat "$2.log"; fail "$1 start $2"; }
 }
 
+# ctr_field RUNTIME ID KEY: a number or string of the top level of `RUNTIME state ID` (one
+# key a line, as runc, crun and edgerun print it; annotations come after the top-level
+# keys). sed, not jq: jq takes about a second to start under TCG.
+ctr_field() {
+	rt "$1" state "$2" | sed -n -e "s/^[[:space:]]*\"$3\": \"\(.*\)\",\{0,1\}\$/\1/p" \
+		-e "s/^[[:space:]]*\"$3\": \([0-9-]*\),\{0,1\}\$/\1/p" | head -n 1
+}
+
 # ctr_status RUNTIME ID: the container's status (created, running, stopped, ...).
 ctr_status() {
-	rt "$1" state "$2" | jq -r .status
+	ctr_field "$1" "$2" status
 }
 
 # ctr_pid RUNTIME ID: the pid of the container's init process.
 ctr_pid() {
-	rt "$1" state "$2" | jq -r .pid
+	ctr_field "$1" "$2" pid
 }
 
 # ctr_remove RUNTIME ID: kill the container with SIGKILL, wait until it stops, delete it.
@@ -139,4 +147,87 @@ oom_kill_test() {
 	[ "${kills:-0}" -ge 1 ] || fail "no oom_kill counted in $parent/memory.events"
 	rt "$runtime" delete "$id" 2>/dev/null || true
 	rmdir "$parent" 2>/dev/null || true
+}
+
+# ---- edgerun containers in cgroups of their own (the cgroup/ tests) ----
+
+# Containers to remove when the test ends, however it ends: "RUNTIME ID" words; then the
+# commands of at_exit, last first.
+VMTEST_CONTAINERS=""
+VMTEST_AT_EXIT=":"
+
+vmtest_cleanup() {
+	local runtime id
+	# shellcheck disable=SC2086 # a list of words
+	set -- $VMTEST_CONTAINERS
+	while [ $# -ge 2 ]; do
+		runtime=$1 id=$2
+		shift 2
+		rt "$runtime" delete --force "$id" >/dev/null 2>&1
+	done
+	rmdir /sys/fs/cgroup/vmtest 2>/dev/null
+	eval "$VMTEST_AT_EXIT"
+	return 0
+}
+trap vmtest_cleanup EXIT
+
+# at_exit COMMAND: run the shell COMMAND when the test ends (after its containers are gone).
+at_exit() {
+	VMTEST_AT_EXIT="$1; $VMTEST_AT_EXIT"
+}
+
+# remove_at_exit RUNTIME ID: delete --force the container when the test ends.
+remove_at_exit() {
+	VMTEST_CONTAINERS="$VMTEST_CONTAINERS $1 $2"
+}
+
+# has_verb VERB: whether edgerun has the command VERB.
+has_verb() {
+	edgerun "$1" --help >/dev/null 2>&1
+}
+
+# cg_bundle ID JQ-FILTER: bundle ./ID (writable busybox root) whose container goes in the
+# cgroup /vmtest/ID, edited with JQ-FILTER.
+cg_bundle() {
+	make_bundle "$1" ".root.readonly = false | .linux.cgroupsPath = \"/vmtest/$1\" | $2"
+}
+
+# cg_create ID JQ-FILTER: `edgerun create` of a cg_bundle (log in ./ID.log); sets PID (the
+# init's) and CG (its cgroup directory), after checking the init is in /vmtest/ID.
+cg_create() {
+	cg_bundle "$1" "$2"
+	remove_at_exit edgerun "$1"
+	rt edgerun create --bundle "$1" "$1" </dev/null >"$1.log" 2>&1 ||
+		{ cat "$1.log"; fail "edgerun create $1"; }
+	PID=$(ctr_pid edgerun "$1")
+	CG=/sys/fs/cgroup/vmtest/$1
+	check_eq "$(cgroup_of "$PID")" "$CG" "cgroup of the init of $1"
+}
+
+# cg_start ID JQ-FILTER: cg_create, then `edgerun start`.
+cg_start() {
+	cg_create "$1" "$2"
+	rt edgerun start "$1" >>"$1.log" 2>&1 || { cat "$1.log"; fail "edgerun start $1"; }
+}
+
+# cg_check FILE WANT: fail unless the file FILE of the cgroup $CG holds WANT.
+cg_check() {
+	local got
+	got=$(cat "$CG/$1") || fail "cannot read $CG/$1"
+	check_eq "$got" "$2" "$CG/$1"
+}
+
+# cg_key FILE KEY: the value of KEY in a flat-keyed cgroup file of $CG (memory.events, ...).
+cg_key() {
+	awk -v k="$2" '$1 == k { print $2 }' "$CG/$1"
+}
+
+# cg_procs_at_least N: whether the cgroup $CG holds N processes or more (for wait_for).
+cg_procs_at_least() {
+	[ "$(wc -l <"$CG/cgroup.procs")" -ge "$1" ]
+}
+
+# cg_gone DIR: fail if the cgroup directory DIR still exists.
+cg_gone() {
+	[ ! -d "$1" ] || fail "cgroup $1 is still there"
 }

@@ -9,9 +9,10 @@
 #   --shell        boot interactively: run the tests, then open a shell on the console
 #
 # Environment: BUILD (build), KERNEL (newest /boot/vmlinuz-*), QEMU (qemu-system-x86_64),
-# VMTEST_ACCEL (tcg; kvm where it works), VMTEST_TIMEOUT (300 s for the whole boot),
-# VMTEST_MEM (1G), VMTEST_SMP (2). The guest's console is kept in $BUILD/vm/console.log.
-# See tests/vm/README.md.
+# VMTEST_ACCEL (kvm when /dev/kvm is usable, else tcg), VMTEST_TIMEOUT (600 s for the
+# whole boot), VMTEST_MEM (1G), VMTEST_SMP (2), VMTEST_ONLY (as --only), VMTEST_VERBOSE=1
+# (as --verbose). The guest's console is kept in $BUILD/vm/console.log. See
+# tests/vm/README.md.
 set -euo pipefail
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,12 +22,12 @@ case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
 export BUILD
 EDGERUN=${EDGERUN:-$REPO/edgerun}
 QEMU=${QEMU:-qemu-system-x86_64}
-TIMEOUT=${VMTEST_TIMEOUT:-300}
+TIMEOUT=${VMTEST_TIMEOUT:-600}
 # Uncompressed: under TCG the guest unpacks it about 1.5 s faster than a .cpio.gz.
 INITRAMFS=${VMTEST_INITRAMFS:-$BUILD/vm/initramfs.cpio}
 CONSOLE=$BUILD/vm/console.log
 
-rebuild=0 verbose=0 only="" shell=0
+rebuild=0 verbose=${VMTEST_VERBOSE:-0} only=${VMTEST_ONLY:-} shell=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--rebuild) rebuild=1 ;;
@@ -34,7 +35,6 @@ while [[ $# -gt 0 ]]; do
 	--only)
 		[[ $# -ge 2 ]] || { echo "run.sh: --only needs a REGEX" >&2; exit 2; }
 		only=$2
-		[[ "$only" != *[[:space:]]* ]] || { echo "run.sh: --only REGEX cannot hold spaces" >&2; exit 2; }
 		shift
 		;;
 	--shell) shell=1 ;;
@@ -45,6 +45,9 @@ while [[ $# -gt 0 ]]; do
 	esac
 	shift
 done
+
+# The regex travels on the kernel command line, where a space would split it.
+[[ "$only" != *[[:space:]]* ]] || { echo "run.sh: --only REGEX cannot hold spaces" >&2; exit 2; }
 
 # bail REASON...: a TAP bail-out the host runner counts as a failure.
 bail() {
@@ -67,16 +70,23 @@ fi
 	bail "no guest kernel (/boot/vmlinuz-*; or set KERNEL=)" \
 		"install Debian's: apt-get install linux-image-amd64"
 [[ -x "$EDGERUN" ]] || bail "no edgerun binary at \`$EDGERUN'" "build it: make"
+KVER=$(basename "$KERNEL" | sed 's/^vmlinuz-//')
 
-# The initramfs is rebuilt when it is older than anything that goes into it.
+# The initramfs is rebuilt when it is older than anything that goes into it (a directory too:
+# a file was added or removed), or was made for another kernel (it holds its modules).
 stale() {
 	[[ $rebuild == 1 || ! -s "$INITRAMFS" ]] && return 0
+	[[ "$(cat "$INITRAMFS.kver" 2>/dev/null)" == "$KVER" ]] || return 0
 	[[ -n "$(find "$EDGERUN" "$VM_DIR/init" "$VM_DIR/build-initramfs.sh" "$VM_DIR/guest-lib.sh" \
 		"$VM_DIR/guest-tests" "$REPO/tests/unit/fixtures" "$BUILD/tests" \
-		-newer "$INITRAMFS" \( -type f -o -type l \) ! -name '*.d' -print -quit 2>/dev/null)" ]]
+		-newer "$INITRAMFS" \( -type f -o -type l -o -type d \) ! -name '*.d' -print -quit \
+		2>/dev/null)" ]]
 }
 if stale; then
-	"$VM_DIR/build-initramfs.sh" "$INITRAMFS" >&2 || bail "cannot build the initramfs"
+	rm -f "$INITRAMFS.kver"
+	EDGERUN="$EDGERUN" KVER="$KVER" "$VM_DIR/build-initramfs.sh" "$INITRAMFS" >&2 ||
+		bail "cannot build the initramfs"
+	echo "$KVER" >"$INITRAMFS.kver"
 fi
 
 # boot_image: the kernel to hand qemu. Debian's vmlinuz decompresses itself, which takes
@@ -85,7 +95,7 @@ fi
 # use the vmlinuz as it is.
 boot_image() {
 	local out magic off tool
-	out="$BUILD/vm/vmlinux-$(basename "$KERNEL" | sed 's/^vmlinuz-//')"
+	out="$BUILD/vm/vmlinux-$KVER"
 	if [[ "${VMTEST_VMLINUX:-1}" == 0 ]] || ! command -v readelf >/dev/null; then
 		echo "$KERNEL"
 		return
@@ -115,21 +125,32 @@ IMAGE=$(boot_image)
 append="console=ttyS0 quiet loglevel=1 panic=-1 cgroup_no_v1=all ${VMTEST_APPEND:-}"
 [[ $verbose == 1 ]] && append+=" VMTEST_VERBOSE=1"
 [[ -n "$only" ]] && append+=" VMTEST_ONLY=$only"
-qemu_args=(-accel "${VMTEST_ACCEL:-tcg}" -cpu max -m "${VMTEST_MEM:-1G}" -smp "${VMTEST_SMP:-2}"
+# KVM when the host offers it (qemu falls back to TCG if it cannot use it after all).
+if [[ -z "${VMTEST_ACCEL:-}" ]]; then
+	VMTEST_ACCEL=tcg
+	[[ -r /dev/kvm && -w /dev/kvm ]] && VMTEST_ACCEL=kvm
+fi
+accel=(-accel "$VMTEST_ACCEL")
+[[ "$VMTEST_ACCEL" == kvm ]] && accel+=(-accel tcg)
+qemu_args=("${accel[@]}" -cpu max -m "${VMTEST_MEM:-1G}" -smp "${VMTEST_SMP:-2}"
 	-nographic -no-reboot -nodefaults -kernel "$IMAGE" -initrd "$INITRAMFS")
 
 if [[ $shell == 1 ]]; then
 	exec "$QEMU" "${qemu_args[@]}" -serial mon:stdio -append "$append VMTEST_SHELL=1"
 fi
 
-echo "# booting $(basename "$KERNEL") under qemu (${VMTEST_ACCEL:-tcg}), timeout $TIMEOUT s" >&2
+echo "# booting $(basename "$KERNEL") under qemu ($VMTEST_ACCEL), timeout $TIMEOUT s" >&2
 start=$SECONDS
 rc=0
+# A console left from an earlier run must not be read as this one's.
+mkdir -p "$(dirname "$CONSOLE")"
+rm -f "$CONSOLE"
 timeout --kill-after=10 "$TIMEOUT" "$QEMU" "${qemu_args[@]}" -serial "file:$CONSOLE" \
 	-append "$append" </dev/null >&2 || rc=$?
 elapsed=$((SECONDS - start))
 
 # The guest's report: lines `VMTEST ...` on its console (kernel messages may precede them).
+touch "$CONSOLE"
 mapfile -t report < <(tr -d '\r' <"$CONSOLE" | grep -o 'VMTEST .*' | sed 's/^VMTEST //')
 n=0 failed=0 skipped=0 done=""
 results=() diags=()
