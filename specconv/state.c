@@ -86,13 +86,11 @@ static json_object *state_object(const struct er_state *st)
 	return o;
 }
 
-char *state_to_json(const struct er_state *st, bool pretty)
+/* The OCI state (hook stdin, the seccomp agent's "state"). */
+static json_object *oci_state_object(const struct er_state *st)
 {
-	json_object *o;
+	json_object *o = json_object_new_object();
 
-	if (pretty)
-		return dump(state_object(st), true);
-	o = json_object_new_object();
 	put_str(o, "ociVersion", st->oci_version);
 	put_str(o, "id", st->id);
 	put_str(o, "status", er_status_name(st->status));
@@ -100,6 +98,32 @@ char *state_to_json(const struct er_state *st, bool pretty)
 		json_object_object_add(o, "pid", json_object_new_int(st->pid));
 	put_str(o, "bundle", st->bundle);
 	put_annotations(o, st);
+	return o;
+}
+
+char *state_to_json(const struct er_state *st, bool pretty)
+{
+	if (pretty)
+		return dump(state_object(st), true);
+	return dump(oci_state_object(st), false);
+}
+
+/* The version of the runtime-spec this "container process state" follows (edgerun's). */
+#define PROCESS_STATE_OCI_VERSION "1.3.0"
+
+char *state_process_json(const struct er_state *st, const char *const *fds, size_t n_fds, pid_t pid,
+			 const char *metadata)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	put_str(o, "ociVersion", PROCESS_STATE_OCI_VERSION);
+	for (size_t i = 0; i < n_fds; i++)
+		json_object_array_add(a, json_object_new_string(fds[i]));
+	json_object_object_add(o, "fds", a);
+	json_object_object_add(o, "pid", json_object_new_int(pid));
+	if (metadata)
+		put_str(o, "metadata", metadata);
+	json_object_object_add(o, "state", oci_state_object(st));
 	return dump(o, false);
 }
 

@@ -250,6 +250,34 @@ static void test_clear(void)
 	ok(1, "state_clear twice and on NULL");
 }
 
+/* What a seccomp agent receives with the listener fd (runtime-spec "container process
+ * state"): the runtime's spec version, the fd names, pid, metadata, and the OCI state. */
+static void test_process_state(void)
+{
+	static const char *const fds[] = {"seccompFd"};
+	struct er_state st = sample();
+	_cleanup_free_ char *full = state_process_json(&st, fds, 1, 5240, "key=\"v\"/x");
+	_cleanup_free_ char *bare = NULL, *none = NULL;
+
+	is_str(full,
+	       "{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":5240,"
+	       "\"metadata\":\"key=\\\"v\\\"/x\",\"state\":{\"ociVersion\":\"1.3.0\","
+	       "\"id\":\"ctr1\",\"status\":\"created\",\"pid\":5239,\"bundle\":"
+	       "\"/tmp/specconv-x\",\"annotations\":{\"a.b\":\"c\",\"x\":\"y\"}}}",
+	       "process state: every field, metadata escaped, slashes not");
+	st = (struct er_state){.oci_version = "1.0.2", .id = "c", .status = ST_CREATING};
+	bare = state_process_json(&st, fds, 1, 9, NULL);
+	is_str(bare,
+	       "{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":9,\"state\":"
+	       "{\"ociVersion\":\"1.0.2\",\"id\":\"c\",\"status\":\"creating\","
+	       "\"bundle\":\"\"}}",
+	       "process state: no metadata member when NULL; the runtime's version outside, the "
+	       "bundle's inside");
+	none = state_process_json(&st, NULL, 0, 9, "");
+	ok(strstr(none, "\"fds\":[]") && strstr(none, "\"metadata\":\"\""),
+	   "process state: no fds is an empty array, empty metadata is kept");
+}
+
 int main(void)
 {
 	test_status_names();
@@ -258,5 +286,6 @@ int main(void)
 	test_file_errors();
 	test_resources_object();
 	test_clear();
+	test_process_state();
 	return done_testing();
 }
