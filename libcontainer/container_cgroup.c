@@ -85,6 +85,37 @@ int container_cgroup_create(struct er_container *c, const struct spec *spec, str
 	return 0;
 }
 
+/* The OOM kills counted in the container's memory cgroup (v1 memory.oom_control, v2
+ * memory.events); 0 when unknown. */
+static uint64_t oom_kills(struct cgroup *cg)
+{
+	static const char *const files[] = {"memory.events", "memory.oom_control"};
+	const char *dir = cgroup_dir(cg, "memory");
+	uint64_t n = 0;
+
+	for (size_t i = 0; dir && i < ARRAY_SIZE(files) && !n; i++) {
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, files[i]);
+		_cleanup_free_ char *text = read_file_at(AT_FDCWD, path, NULL, NULL);
+		const char *line = text ? strstr(text, "oom_kill ") : NULL;
+
+		if (line && (line == text || line[-1] == '\n'))
+			n = strtoull(line + strlen("oom_kill "), NULL, 10);
+	}
+	return n;
+}
+
+void container_cgroup_explain(struct er_container *c, const struct spec *spec, struct er_error *err)
+{
+	const struct spec_resources *r = spec->linux_ ? &spec->linux_->resources : NULL;
+
+	if (!c->cg || !r || !r->has_mem_limit || !oom_kills(c->cg))
+		return;
+	er_prefix(err,
+		  "linux.resources.memory.limit `%lld` is too small: the OOM killer killed the "
+		  "container's init",
+		  (long long)r->mem_limit);
+}
+
 void container_state_paused(struct er_state *st, struct cgroup **cg)
 {
 	struct er_error e = ER_ERROR_INIT;

@@ -1038,19 +1038,22 @@ static void undo(char **made)
 
 static int check_existing(struct cgroup *cg, struct er_error *err)
 {
-	struct cg_hier *p = primary(cg);
 	enum cgroup_freezer st;
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
 
 	if (cgroup_freezer_state(cg, &st, NULL) == 0 && st == CGROUP_FROZEN)
 		return er_set(err, 0, "container's cgroup unexpectedly frozen");
-	if (p && p->fd >= 0)
-		walk_procs(p->fd, true, 0, &pids, &n);
-	if (n)
-		return er_set(err, EBUSY,
-			      "container's cgroup `%s` is not empty: %zu process(es) in it", p->dir,
-			      n);
+	/* every hierarchy: a process may sit in one of them only */
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+
+		if (cg->h[i].fd >= 0)
+			walk_procs(cg->h[i].fd, true, 0, &pids, &n);
+		if (n)
+			return er_set(err, EBUSY,
+				      "container's cgroup `%s` is not empty: %zu process(es) in it",
+				      cg->h[i].dir, n);
+	}
 	return 0;
 }
 

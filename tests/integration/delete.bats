@@ -3,6 +3,14 @@
 
 load helpers
 
+function setup() {
+	setup_cgroups
+}
+
+function teardown() {
+	teardown_cgroups
+}
+
 # Host pids of every process in the pid namespace of host pid $1.
 function pids_in_pidns() {
 	local ns p
@@ -84,4 +92,45 @@ function pids_in_pidns() {
 	wait_for_status test_bundle stopped
 	run -0 edgerun delete test_bundle
 	[[ -f "$BUNDLE/config.json" && -x "$ROOTFS/bin/busybox" ]]
+}
+
+@test "delete --force kills every process through the cgroup, without a pid namespace" {
+	drop_namespace pid
+	# a daemonised grandchild is reparented away from the init: only the cgroup holds it
+	set_args sh -c '(sleep 3600 &); sleep 3600 & wait'
+	erun -0 run -d "$CG_ID"
+	retry 100 0.1 procs_left_are 3
+	local dirs d
+	dirs=$(cgroup_dirs "$(container_pid "$CG_ID")")
+	run -0 edgerun delete --force "$CG_ID"
+	run ! edgerun state "$CG_ID"
+	retry 100 0.1 procs_left_are 0
+	for d in $dirs; do
+		[[ "$d" == */"$CG_ID" ]] || fail "the container was not in a cgroup of its own: $d"
+		[[ ! -e "$d" ]] || fail "\`$d' was left behind"
+	done
+}
+
+@test "delete --force of a running container leaves no cgroup directory in any hierarchy" {
+	set_args sh -c 'sleep 3600 & sleep 3600 & wait'
+	erun -0 run -d "$CG_ID"
+	local dirs d
+	dirs=$(cgroup_dirs "$(container_pid "$CG_ID")")
+	[[ "$(wc -l <<<"$dirs")" -eq "$(cgroup_hierarchies | wc -l)" ]]
+	run -0 edgerun delete --force "$CG_ID"
+	for d in $dirs; do
+		[[ "$d" == */"$CG_ID" ]] || fail "the container was not in a cgroup of its own: $d"
+		[[ ! -e "$d" ]] || fail "\`$d' was left behind"
+	done
+}
+
+@test "delete of a created container leaves no cgroup directory in any hierarchy" {
+	erun -0 create "$CG_ID"
+	local dirs d
+	dirs=$(cgroup_dirs "$(container_pid "$CG_ID")")
+	run -0 edgerun delete "$CG_ID"
+	for d in $dirs; do
+		[[ "$d" == */"$CG_ID" ]] || fail "the container was not in a cgroup of its own: $d"
+		[[ ! -e "$d" ]] || fail "\`$d' was left behind"
+	done
 }

@@ -102,6 +102,13 @@ function requires() {
 		cc)
 			command -v cc >/dev/null || skip "needs a C compiler (cc)"
 			;;
+		cgroups_v1)
+			[[ -n "$(cgroup_mount memory)" ]] || skip "needs cgroup v1 (a v1 memory hierarchy)"
+			;;
+		cgroups_hybrid)
+			[[ -n "$(cgroup_mount memory)" && -n "$(cgroup_mount unified)" ]] ||
+				skip "needs a hybrid cgroup host (v1 hierarchies and a cgroup2 tree)"
+			;;
 		*)
 			fail "requires: unknown feature \`$f'"
 			;;
@@ -289,6 +296,16 @@ function _leftover_pids() {
 	done
 }
 
+# procs_left_are N: exactly N processes are left in this test's rootfs (see _leftover_pids);
+# for `retry 100 0.1 procs_left_are 0`.
+function procs_left_are() {
+	local p n=0
+	for p in $(_leftover_pids); do
+		n=$((n + 1))
+	done
+	[[ "$n" -eq "$1" ]]
+}
+
 # teardown_bundle: delete every container of $ROOT (--force), kill what is left, unmount
 # and remove $TESTDIR.
 function teardown_bundle() {
@@ -352,4 +369,131 @@ function wait_recvtty() {
 		sleep 0.05
 	done
 	wait "$RECVTTY_PID"
+}
+
+# --- cgroups -------------------------------------------------------------------------------
+# A hierarchy is named by one of its v1 controllers ("memory", "cpu", "name=systemd") or
+# "unified" for the cgroup2 tree (/sys/fs/cgroup/unified on a hybrid host).
+
+# cgroup_hierarchies: every hierarchy this shell is in, one name per line.
+function cgroup_hierarchies() {
+	awk -F: '$1 == "0" && $2 == "" { print "unified"; next } { split($2, c, ","); print c[1] }' \
+		/proc/self/cgroup
+}
+
+# cgroup_mount HIER: "MOUNTPOINT ROOT" of the hierarchy (a mount under /sys/fs/cgroup
+# preferred); nothing if it is not mounted.
+function cgroup_mount() {
+	awk -v h="$1" '{
+		for (i = 7; i <= NF && $i != "-"; i++)
+			;
+		if (h == "unified") {
+			if ($(i + 1) != "cgroup2") next
+		} else if ($(i + 1) != "cgroup" || index("," $(i + 3) ",", "," h ",") == 0) {
+			next
+		}
+		if (index($5, "/sys/fs/cgroup") == 1) { print $5, $4; found = 1; exit }
+		if (first == "") first = $5 " " $4
+	} END { if (!found && first != "") print first }' /proc/self/mountinfo
+}
+
+# cgroup_path PID HIER: the cgroup of PID ("self": this shell) in the hierarchy, as
+# /proc/PID/cgroup shows it ("/a/b").
+function cgroup_path() {
+	awk -v h="$2" '{
+		line = $0
+		sub(/^[^:]*:/, "", line)
+		ctl = line
+		sub(/:.*/, "", ctl)
+		sub(/^[^:]*:/, "", line)
+		if (h == "unified") {
+			if ($0 ~ /^0::/) { print line; exit }
+		} else if (index("," ctl ",", "," h ",")) {
+			print line
+			exit
+		}
+	}' "/proc/$1/cgroup"
+}
+
+# cgroup_path_dir HIER PATH: the directory of cgroup PATH of the hierarchy.
+function cgroup_path_dir() {
+	local mnt root p=$2
+	read -r mnt root < <(cgroup_mount "$1")
+	[[ -n "$mnt" ]] || return 1
+	if [[ "$root" != / ]]; then
+		[[ "$p" == "$root" || "$p" == "$root"/* ]] || return 1
+		p=${p#"$root"}
+	fi
+	p=${p%/}
+	echo "$mnt$p"
+}
+
+# cgroup_dir PID HIER: the directory of PID's cgroup in the hierarchy, e.g.
+# `cgroup_dir "$pid" memory` -> /sys/fs/cgroup/memory/test_x.
+function cgroup_dir() {
+	cgroup_path_dir "$2" "$(cgroup_path "$1" "$2")"
+}
+
+# cgroup_dirs PID: the directory of PID's cgroup in every hierarchy, one per line.
+function cgroup_dirs() {
+	local h
+	for h in $(cgroup_hierarchies); do
+		cgroup_dir "$1" "$h"
+	done
+}
+
+# remove_cgroup_tree HIER PATH: remove cgroup PATH and everything below it (rmdir, deepest
+# first) in the hierarchy; for cgroups a test made itself (their processes must be gone).
+function remove_cgroup_tree() {
+	local dir d
+	dir=$(cgroup_path_dir "$1" "$2") || return 0
+	[[ -d "$dir" && "$dir" != "$(cgroup_path_dir "$1" /)" ]] || return 0
+	while read -r d; do
+		rmdir "$d" 2>/dev/null || true
+	done < <(find "$dir" -depth -type d)
+}
+
+# cgroup_file ID HIER FILE: the content of FILE in container ID's cgroup of the hierarchy.
+function cgroup_file() {
+	local dir
+	dir=$(cgroup_dir "$(container_pid "$1")" "$2") || return 1
+	cat "$dir/$3"
+}
+
+# setup_cgroups: setup_bundle plus names unique to this test: CG_ID (a container id; more
+# as "${CG_ID}_2"), TEST_CG (an absolute cgroup, "/edgerun-test/<unique>") and TEST_CG_REL
+# (a relative one). teardown_cgroups removes whatever is left of them in every hierarchy,
+# after killing the pids in CG_KILL (processes the test started itself).
+function setup_cgroups() {
+	requires root
+	setup_bundle || return 1
+	local u=${TESTDIR##*.}
+	CG_ID=test_cg_$u
+	TEST_CG=/edgerun-test/$u
+	TEST_CG_REL=edgerun-test-$u
+	CG_KILL=()
+}
+
+function teardown_cgroups() {
+	local h own d p
+	teardown_bundle
+	for p in "${CG_KILL[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	[[ -n "${CG_ID:-}" ]] || return 0
+	for h in $(cgroup_hierarchies); do
+		own=$(cgroup_path self "$h")
+		own=${own%/}
+		remove_cgroup_tree "$h" "$TEST_CG"
+		remove_cgroup_tree "$h" "/edgerun-test/$CG_ID"
+		remove_cgroup_tree "$h" "$own/$TEST_CG_REL"
+		for d in "$(cgroup_path_dir "$h" "$own")/$CG_ID"*; do
+			[[ -d "$d" ]] && remove_cgroup_tree "$h" "$own/${d##*/}"
+		done
+		if d=$(cgroup_path_dir "$h" /edgerun-test); then
+			rmdir "$d" 2>/dev/null || true
+		fi
+	done
+	return 0
 }

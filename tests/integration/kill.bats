@@ -3,6 +3,14 @@
 
 load helpers
 
+function setup() {
+	setup_cgroups
+}
+
+function teardown() {
+	teardown_cgroups
+}
+
 # A container whose init writes the name of each USR1/TERM it gets to /tmp/sig.
 function start_trapper() {
 	set_args sh -c 'trap "echo usr1 >> /tmp/sig" USR1; trap "echo term >> /tmp/sig; exit 0" TERM
@@ -82,4 +90,34 @@ function sig_count() {
 @test "kill a container that does not exist fails" {
 	run -1 edgerun kill test_missing KILL
 	[[ "$output" == *"does not exist"* ]]
+}
+
+# start_escapers ID: a container without a pid namespace of its own whose init has a child
+# and a daemonised grandchild (reparented away from the init): only the cgroup holds them all.
+function start_escapers() {
+	drop_namespace pid
+	set_args sh -c '(sleep 3600 &); sleep 3600 & wait'
+	erun -0 run -d "$1"
+	retry 100 0.1 procs_left_are 3
+}
+
+@test "kill --all KILL reaches every process through the cgroup, without a pid namespace" {
+	start_escapers "$CG_ID"
+	local dirs d
+	dirs=$(cgroup_dirs "$(container_pid "$CG_ID")")
+	run -0 edgerun kill --all "$CG_ID" KILL
+	retry 100 0.1 procs_left_are 0
+	wait_for_status "$CG_ID" stopped
+	run -0 edgerun delete "$CG_ID"
+	for d in $dirs; do
+		[[ "$d" == */"$CG_ID" ]] || fail "the container was not in a cgroup of its own: $d"
+		[[ ! -e "$d" ]] || fail "\`$d' was left behind"
+	done
+}
+
+@test "kill --all TERM reaches every process through the cgroup, without a pid namespace" {
+	start_escapers "$CG_ID"
+	run -0 edgerun kill --all "$CG_ID" TERM
+	retry 100 0.1 procs_left_are 0
+	wait_for_status "$CG_ID" stopped
 }
