@@ -88,6 +88,12 @@ test-vm: edgerun $(UNIT_BINS)
 
 check: test
 
+# `make bench`: start-up time of edgerun, crun and runc side by side (needs root; see
+# bench/README.md). BENCH_RUNS=N changes the number of timed runs per row.
+.PHONY: bench
+bench: edgerun
+	bench/run.sh
+
 install: edgerun
 	install -D -m 0755 edgerun $(DESTDIR)$(BINDIR)/edgerun
 	@for m in $(MANPAGES); do install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/$$(basename $$m); done

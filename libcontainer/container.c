@@ -385,6 +385,7 @@ static int create_in_dir(struct er_container *c, const struct er_create_opts *o,
 	struct init_config cfg = {
 		.spec = spec,
 		.bundle = o->bundle,
+		.root = c->root,
 		.state_dir = c->dir,
 		.fifo_path = fifo,
 		.console_socket = o->console_socket,
@@ -410,16 +411,13 @@ static int create_in_dir(struct er_container *c, const struct er_create_opts *o,
 	if (o->foreground && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return er_set(err, errno, "become child subreaper");
 	er_debug("creating container %s from bundle %s", c->id, o->bundle);
-	/* parsed and validated, but enforced only once the seccomp work lands: say so rather
-	 * than run silently without it */
-	if (spec->linux_ && spec->linux_->seccomp)
-		er_warn("container `%s`: linux.seccomp is not enforced yet", c->id);
 	if (container_cgroup_create(c, spec, err) < 0)
 		return -1;
 	cfg.cg = c->cg;
 	if (o->foreground)
 		block_signals(c);
 	if (process_create_init(&cfg, &res, err) < 0) {
+		container_cgroup_explain(c, spec, err);
 		container_cgroup_kill(c); /* a hook may have left something in it */
 		container_cgroup_destroy(c);
 		return -1;

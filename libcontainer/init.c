@@ -10,11 +10,20 @@
  *   rootfs_finalize (read-only /proc/sys comes last) -> keyring, rlimits, personality,
  *   scheduler, ioprio, LSM -> env -> bounding set, groups, gid, uid, capabilities ->
  *   no_new_privs, umask, cwd, program lookup -> READY -> read exec.fifo -> startContainer
- *   hooks -> [seccomp] -> close_range -> execve.
+ *   hooks -> close_range -> seccomp -> execve.
+ *
+ * Seccomp (the BPF program compiled by the parent; see seccomp_point_of): as late as
+ * possible, so that our own set-up runs unfiltered, but where seccomp(2) is still allowed:
+ *   - right before execve when no_new_privs is set or CAP_SYS_ADMIN stays effective;
+ *   - otherwise right before the capabilities are dropped (as runc): the rest of the set-up
+ *     then runs under the filter;
+ *   - a profile with SCMP_ACT_NOTIFY is loaded during create (before the caps drop, or
+ *     after the program lookup) because its listener fd goes to the parent before READY.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/ioprio.h>
 #include <linux/keyctl.h>
@@ -24,12 +33,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -37,12 +49,21 @@
 #include "common/util.h"
 #include "libcontainer/internal.h"
 #include "libcontainer/sync.h"
+#include "seccomp/seccomp.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define DEFAULT_UMASK 0022
 /* key permission bits (keyutils.h, not in the uapi headers) */
 #define KEY_USR_SEARCH 0x00080000
 #define KEY_OTH_SEARCH 0x00000008
+
+/* When the init loads the seccomp filter (see the top of this file). */
+enum seccomp_point {
+	SECCOMP_NONE,
+	SECCOMP_BEFORE_CAPS, /* no no_new_privs and no CAP_SYS_ADMIN at the end */
+	SECCOMP_AT_READY,    /* a notify listener to hand over before READY */
+	SECCOMP_AT_EXEC,     /* the last step before execve */
+};
 
 struct init_ctx {
 	const struct init_config *cfg;
@@ -55,6 +76,8 @@ struct init_ctx {
 	struct rootfs_config rc;
 	char **envp;
 	char *exec_path;
+	enum seccomp_point seccomp_at;
+	bool seccomp_loaded;
 };
 
 /* ---------------- pure helpers (unit-tested) ---------------- */
@@ -489,6 +512,150 @@ static void step_env(struct init_ctx *c)
 	}
 }
 
+/* ---------------- seccomp ---------------- */
+
+/* Whether CAP_SYS_ADMIN is still effective once the user and capabilities are set. */
+static bool keeps_sys_admin(const struct spec_process *p)
+{
+	if (p->caps.present)
+		return (p->caps.effective & (UINT64_C(1) << CAP_SYS_ADMIN)) != 0;
+	/* no process.capabilities: root keeps ours, any other uid loses them at setresuid */
+	return p->user.uid == 0;
+}
+
+static enum seccomp_point seccomp_point_of(const struct init_config *cfg)
+{
+	const struct spec_process *p = cfg->spec->process;
+
+	if (!cfg->seccomp)
+		return SECCOMP_NONE;
+	if (!p->no_new_privileges && !keeps_sys_admin(p))
+		return SECCOMP_BEFORE_CAPS;
+	return cfg->seccomp->notify ? SECCOMP_AT_READY : SECCOMP_AT_EXEC;
+}
+
+/*
+ * SCMP_ACT_NOTIFY: once the filter is loaded, any syscall of ours may be one that only the
+ * listener can answer, and no listener has the fd yet: sending it ourselves could block
+ * for ever (a profile that notifies sendmsg). So the init makes no syscall between the
+ * load and the hand-off. A helper sharing our fd table (CLONE_FILES), cloned before the
+ * load and so not under the filter, reads the fd number from a shared page, sends it to
+ * the parent (SECCOMP), waits for SECCOMP_DONE and says so in the page; the init spins on
+ * that word meanwhile (bounded by HANDOFF_TIMEOUT_S on the vDSO clock).
+ */
+enum { HANDOFF_WAIT, HANDOFF_DONE, HANDOFF_FAILED };
+#define HANDOFF_NO_FD -2 /* the load failed: the helper has nothing to send */
+#define HANDOFF_TIMEOUT_S 60
+
+struct handoff {
+	int fd;	   /* the listener (set by the init); -1 until then, HANDOFF_NO_FD */
+	int state; /* HANDOFF_* (set by the helper) */
+};
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+__attribute__((noreturn)) static void handoff_helper(struct handoff *h, int sock)
+{
+	const struct timespec tick = {.tv_sec = 0, .tv_nsec = 200 * 1000};
+	struct er_error e = ER_ERROR_INIT;
+	struct sync_msg msg = SYNC_MSG_INIT;
+	int fd;
+
+	/* the init waits for us; if it dies, so do we */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	while ((fd = __atomic_load_n(&h->fd, __ATOMIC_ACQUIRE)) == -1)
+		(void)nanosleep(&tick, NULL);
+	if (fd == HANDOFF_NO_FD)
+		_exit(0);
+	if (sync_send(sock, SYNC_SECCOMP, 0, NULL, 0, fd, &e) < 0 ||
+	    sync_expect(sock, SYNC_SECCOMP_DONE, &msg, &e) < 0) {
+		__atomic_store_n(&h->state, HANDOFF_FAILED, __ATOMIC_RELEASE);
+		_exit(1);
+	}
+	__atomic_store_n(&h->state, HANDOFF_DONE, __ATOMIC_RELEASE);
+	_exit(0);
+}
+
+/* After the load: no syscall (clock_gettime is the vDSO's) until the helper is done. */
+static int handoff_wait(const struct handoff *h)
+{
+	struct timespec start, now;
+	unsigned long spins = 0;
+	int state;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((state = __atomic_load_n(&h->state, __ATOMIC_ACQUIRE)) == HANDOFF_WAIT) {
+		cpu_relax();
+		if (++spins % 65536)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > HANDOFF_TIMEOUT_S)
+			break;
+	}
+	return state;
+}
+
+static int load_with_listener(struct init_ctx *c, struct er_error *err)
+{
+	struct handoff *h;
+	long helper;
+	int fd, state = HANDOFF_FAILED;
+
+	h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (h == MAP_FAILED)
+		return er_set(err, errno, "seccomp: map the listener hand-off page");
+	h->fd = -1;
+	h->state = HANDOFF_WAIT;
+	/* fork-like: the helper runs on a copy of our stack */
+	helper = syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, 0);
+	if (helper < 0) {
+		er_set(err, errno, "seccomp: clone the listener hand-off helper");
+		munmap(h, sizeof(*h));
+		return -1;
+	}
+	if (helper == 0)
+		handoff_helper(h, c->sock);
+	fd = seccomp_load(c->cfg->seccomp, err);
+	__atomic_store_n(&h->fd, fd < 0 ? HANDOFF_NO_FD : fd, __ATOMIC_RELEASE);
+	if (fd >= 0) {
+		state = handoff_wait(h);
+		/* from here on the listener answers what it was asked to */
+		close(fd);
+		c->seccomp_loaded = true;
+	}
+	if (fd >= 0 && state != HANDOFF_DONE)
+		kill((pid_t)helper, SIGKILL); /* may still wait for the parent */
+	while (waitpid((pid_t)helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	munmap(h, sizeof(*h));
+	if (fd < 0)
+		return -1;
+	if (state != HANDOFF_DONE)
+		return er_set(err, state == HANDOFF_WAIT ? ETIMEDOUT : EPIPE,
+			      "seccomp: hand the listener fd to edgerun");
+	return 0;
+}
+
+/* Loads the filter during create (see seccomp_point_of). */
+static int step_seccomp(struct init_ctx *c, struct er_error *err)
+{
+	if (c->cfg->seccomp->notify)
+		return load_with_listener(c, err);
+	if (seccomp_load(c->cfg->seccomp, err) < 0)
+		return -1;
+	c->seccomp_loaded = true;
+	return 0;
+}
+
 /* ---------------- user and capabilities ---------------- */
 
 /* Pipes and sockets on stdio (and our own pty) go to the container's user so that it can
@@ -538,6 +705,9 @@ static int step_user(struct init_ctx *c, struct er_error *err)
 	const struct spec_process *p = c->proc;
 
 	if (fix_stdio_owner(c, err) < 0)
+		return -1;
+	/* seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: the last moment we hold the latter */
+	if (c->seccomp_at == SECCOMP_BEFORE_CAPS && step_seccomp(c, err) < 0)
 		return -1;
 	/* Without process.capabilities a non-root user gets none: a plain setuid drops them. */
 	if (p->caps.present && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -592,9 +762,11 @@ static int init_setup(struct init_ctx *c, struct er_error *err)
 		return -1;
 	step_env(c);
 	cwd_done = chdir(c->proc->cwd) == 0;
-	if (step_user(c, err) < 0)
+	if (step_user(c, err) < 0 || step_final(c, cwd_done, err) < 0)
 		return -1;
-	return step_final(c, cwd_done, err);
+	if (c->seccomp_at == SECCOMP_AT_READY)
+		return step_seccomp(c, err);
+	return 0;
 }
 
 /* After READY: nobody listens on the sync socket any more; report to the log sink. */
@@ -663,16 +835,17 @@ __attribute__((noreturn)) static void init_wait_and_exec(struct init_ctx *c)
 			      "startContainer", json, &e) < 0)
 			init_fatal(c, &e);
 	}
-	/*
-	 * SECCOMP: the seccomp issue loads the BPF program (compiled by the parent) here, as the
-	 * very last step before execve, so that nothing above runs under the filter.
-	 */
+	/* Before the filter, which may refuse close_range; a filter loaded during create may
+	 * refuse it too: every fd of ours is CLOEXEC anyway, so that is no reason to fail. */
 	if (syscall(SYS_close_range, 3U + (unsigned int)c->cfg->preserve_fds, ~0U,
 		    CLOSE_RANGE_CLOEXEC) < 0 &&
-	    errno != ENOSYS && errno != EINVAL) {
+	    errno != ENOSYS && errno != EINVAL && !c->seccomp_loaded) {
 		er_set(&e, errno, "close_range");
 		init_fatal(c, &e);
 	}
+	/* the very last step: nothing of ours runs under the filter */
+	if (c->seccomp_at == SECCOMP_AT_EXEC && seccomp_load(c->cfg->seccomp, &e) < 0)
+		init_fatal(c, &e);
 	execve(c->exec_path, c->proc->args, c->envp);
 	er_set(&e, errno, "exec \"%s\"", c->exec_path);
 	init_fatal(c, &e);
@@ -689,6 +862,7 @@ void init_main(const struct init_config *cfg, const struct ns_plan *plan, int so
 		.sock = sock,
 		.fifo = fifo_fd,
 		.new_mnt = (plan->clone_flags & CLONE_NEWNS) != 0,
+		.seccomp_at = seccomp_point_of(cfg),
 		.rc = {.spec = cfg->spec,
 		       .mount_fds = cfg->mount_fds,
 		       .bundle = cfg->bundle,

@@ -19,7 +19,8 @@
 #include "specconv/spec.h"
 #include "specconv/state.h"
 
-struct cgroup; /* libcontainer/cgroup/cgroup.h */
+struct cgroup;	     /* libcontainer/cgroup/cgroup.h */
+struct seccomp_prog; /* seccomp/seccomp.h */
 
 /* ---------------- container.c / container_cgroup.c ---------------- */
 
@@ -47,6 +48,10 @@ int container_cgroup_create(struct er_container *c, const struct spec *spec, str
  * cgroup, loaded here when NULL; the caller frees it). */
 void container_state_paused(struct er_state *st, struct cgroup **cg);
 void container_cgroup_refresh(struct er_container *c);
+/* After a failed init: says so when the init was OOM-killed at linux.resources.memory.limit
+ * (a limit below what the set-up needs), as runc reports a limit below the usage. */
+void container_cgroup_explain(struct er_container *c, const struct spec *spec,
+			      struct er_error *err);
 /* SIGKILL to everything in the cgroup (thawed first), for delete/stop; no-op without one. */
 void container_cgroup_kill(struct er_container *c);
 /* Removes the cgroup (warns on failure); no-op without one. */
@@ -58,6 +63,7 @@ void container_cgroup_free(struct er_container *c);
 struct init_config {
 	const struct spec *spec;
 	const char *bundle;	    /* absolute */
+	const char *root;	    /* the state root (--root): the seccomp cache is under it */
 	const char *state_dir;	    /* absolute ROOT/ID */
 	const char *fifo_path;	    /* ROOT/ID/exec.fifo, already made with mkfifo(0600) */
 	const char *console_socket; /* send the pty master there; NULL = none */
@@ -78,6 +84,9 @@ struct init_config {
 	 * cloned straight into it (clone3 CLONE_INTO_CGROUP) on a pure v2 host, otherwise moved
 	 * there before it is let go; it unshares its cgroup namespace only after that. */
 	struct cgroup *cg;
+	/* Set by process.c (NULL otherwise): linux.seccomp, compiled before the clone (the init
+	 * inherits the program and only loads it, at the point init.c explains). */
+	const struct seccomp_prog *seccomp;
 };
 
 struct init_result {

@@ -3,7 +3,9 @@
  * Parent side of container creation: plan the namespaces, clone the init (directly, or
  * through a short-lived helper that joins namespaces by path and unshares the time
  * namespace), write the id maps, run the runtime hooks when the init asks, forward the pty
- * master, and return once the init waits on exec.fifo. The protocol is in sync.h.
+ * master, hand a seccomp listener fd to its listener, and return once the init waits on
+ * exec.fifo. The protocol is in sync.h. linux.seccomp is compiled here, before the clone: the
+ * init inherits the BPF program and only loads it.
  *
  * No re-exec of our own binary: the init is a clone of this process and runs init_main().
  */
@@ -26,6 +28,7 @@
 #include "libcontainer/cgroup/cgroup.h"
 #include "libcontainer/internal.h"
 #include "libcontainer/sync.h"
+#include "seccomp/seccomp.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -439,6 +442,62 @@ static int handle_pty(const struct init_config *cfg, struct sync_msg *msg, int *
 	return 0;
 }
 
+/* ---------------- seccomp ---------------- */
+
+static const struct spec_seccomp *spec_seccomp_of(const struct spec *spec)
+{
+	return spec->linux_ ? spec->linux_->seccomp : NULL;
+}
+
+/* Compiles linux.seccomp (or takes it from ROOT/.seccomp): 1 with *prog filled, 0 when the
+ * spec has no profile. */
+static int prepare_seccomp(const struct init_config *cfg, struct seccomp_prog *prog,
+			   struct er_error *err)
+{
+	const struct spec_seccomp *sc = spec_seccomp_of(cfg->spec);
+	_cleanup_free_ char *cache = NULL;
+
+	if (!sc)
+		return 0;
+	if (cfg->root)
+		cache = seccomp_cache_dir(cfg->root);
+	if (seccomp_prepare(sc, cache, prog, err) < 0)
+		return -1;
+	if (prog->notify && (!sc->listener_path || !*sc->listener_path))
+		return er_set(err, 0,
+			      "linux.seccomp.listenerPath: required when an action is "
+			      "SCMP_ACT_NOTIFY");
+	return 1;
+}
+
+static void seccomp_prog_freep(struct seccomp_prog *p)
+{
+	seccomp_prog_free(p);
+}
+
+/* The init loaded a filter with SCMP_ACT_NOTIFY: send its listener fd and the container
+ * process state to linux.seccomp.listenerPath, then let the init (its helper) go on. */
+static int handle_seccomp(const struct init_config *cfg, struct sync_msg *msg, int psock, pid_t pid,
+			  struct er_error *err)
+{
+	static const char *const fds[] = {"seccompFd"};
+	const struct spec_seccomp *sc = spec_seccomp_of(cfg->spec);
+	struct er_state *st = cfg->state;
+	_cleanup_free_ char *json = NULL;
+
+	if (msg->fd < 0)
+		return er_set(err, EPROTO, "sync: `seccomp` message without a descriptor");
+	if (!sc || !sc->listener_path || !st)
+		return er_set(err, EPROTO, "sync: unexpected `seccomp` message");
+	st->pid = pid;
+	st->status = ST_CREATING;
+	json = state_process_json(st, fds, ARRAY_SIZE(fds), pid, sc->listener_metadata);
+	if (seccomp_send_listener(sc->listener_path, msg->fd, json, err) < 0)
+		return -1;
+	er_debug("seccomp: listener fd sent to `%s`", sc->listener_path);
+	return sync_send(psock, SYNC_SECCOMP_DONE, 0, NULL, 0, -1, err);
+}
+
 /* Serves the init's requests until it reports READY. */
 static int serve_init(const struct init_config *cfg, int psock, pid_t *pid, int *pty,
 		      struct er_error *err)
@@ -459,6 +518,9 @@ static int serve_init(const struct init_config *cfg, int psock, pid_t *pid, int 
 			break;
 		case SYNC_PTY:
 			r = handle_pty(cfg, &msg, pty, err);
+			break;
+		case SYNC_SECCOMP:
+			r = handle_seccomp(cfg, &msg, psock, *pid, err);
 			break;
 		case SYNC_READY:
 			sync_msg_clear(&msg);
@@ -494,6 +556,7 @@ int process_create_init(const struct init_config *ucfg, struct init_result *res,
 	struct init_config local = *ucfg;
 	const struct init_config *cfg = &local;
 	_cleanup_(mount_sources_closep) struct mount_sources srcs = {NULL, 0};
+	_cleanup_(seccomp_prog_freep) struct seccomp_prog prog = {0};
 	struct ns_plan plan;
 	int sp[2];
 	_cleanup_close_ int psock = -1, csock = -1, fifo = -1, pty = -1;
@@ -510,6 +573,16 @@ int process_create_init(const struct init_config *ucfg, struct init_result *res,
 		return er_set(err, 0, "process.terminal needs a console socket to send the pty to");
 	if (ns_plan_build(cfg->spec, &plan, err) < 0 || lsm_check(cfg->spec->process, err) < 0)
 		return -1;
+	switch (prepare_seccomp(cfg, &prog, err)) {
+	case -1:
+		return -1;
+	case 1:
+		local.seccomp = &prog;
+		break;
+	default:
+		local.seccomp = NULL;
+		break;
+	}
 	/* With a new user namespace the container's root may not reach a bind source: clone
 	 * the sources here, on the runtime side, as runc does; the init attaches them. */
 	if ((plan.clone_flags & CLONE_NEWUSER) && (plan.clone_flags & CLONE_NEWNS)) {

@@ -11,10 +11,15 @@
 #include "libcontainer/sync.h"
 
 static const char *const sync_names[SYNC__MAX] = {
-	[SYNC_GO] = "go",	[SYNC_HELPER_PID] = "helper-pid",
-	[SYNC_HOOKS] = "hooks", [SYNC_HOOKS_DONE] = "hooks-done",
-	[SYNC_PTY] = "pty",	[SYNC_READY] = "ready",
+	[SYNC_GO] = "go",
+	[SYNC_HELPER_PID] = "helper-pid",
+	[SYNC_HOOKS] = "hooks",
+	[SYNC_HOOKS_DONE] = "hooks-done",
+	[SYNC_PTY] = "pty",
+	[SYNC_READY] = "ready",
 	[SYNC_ERROR] = "error",
+	[SYNC_SECCOMP] = "seccomp",
+	[SYNC_SECCOMP_DONE] = "seccomp-done",
 };
 
 const char *sync_type_name(enum sync_type t)

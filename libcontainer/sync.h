@@ -37,6 +37,13 @@
  *     |  send master to --console-socket or keep it                    |
  *     |                  hostname, sysctl, rootfs_finalize, keyring,    |
  *     |                  rlimits, ..., groups/uid/caps, cwd, lookup     |
+ *     |                  seccomp(2) with a listener (SCMP_ACT_NOTIFY):  |
+ *     |                  before the caps drop or after the lookup; sent |
+ *     |                  by a helper sharing the init's fd table (the   |
+ *     |                  init itself makes no syscall until it is done) |
+ *     |<------------------------------------------- SECCOMP + fd listener| (notify only)
+ *     |  send fd + process state to linux.seccomp.listenerPath          |
+ *     |-- SECCOMP_DONE ------------------------------------------------->|
  *     |<---------------------------------------------------------- READY|
  *     |  return; the init blocks reading exec.fifo (opened O_RDWR by   |
  *     |  the parent before the clone) until `start` writes one byte    |
@@ -53,13 +60,15 @@
 #include "common/error.h"
 
 enum sync_type {
-	SYNC_GO = 1,	 /* parent -> init: id maps written; payload: init's host pid (i32) */
-	SYNC_HELPER_PID, /* helper -> parent: payload: init's host pid (i32) */
-	SYNC_HOOKS,	 /* init -> parent: run prestart + createRuntime hooks now */
-	SYNC_HOOKS_DONE, /* parent -> init: hooks succeeded, go on */
-	SYNC_PTY,	 /* init -> parent: fd = pty master; payload: slave path */
-	SYNC_READY,	 /* init -> parent: set up, about to block on exec.fifo */
-	SYNC_ERROR,	 /* child -> parent: errnum + message (payload, no NUL) */
+	SYNC_GO = 1,	   /* parent -> init: id maps written; payload: init's host pid (i32) */
+	SYNC_HELPER_PID,   /* helper -> parent: payload: init's host pid (i32) */
+	SYNC_HOOKS,	   /* init -> parent: run prestart + createRuntime hooks now */
+	SYNC_HOOKS_DONE,   /* parent -> init: hooks succeeded, go on */
+	SYNC_PTY,	   /* init -> parent: fd = pty master; payload: slave path */
+	SYNC_READY,	   /* init -> parent: set up, about to block on exec.fifo */
+	SYNC_ERROR,	   /* child -> parent: errnum + message (payload, no NUL) */
+	SYNC_SECCOMP,	   /* init's helper -> parent: fd = seccomp listener (SCMP_ACT_NOTIFY) */
+	SYNC_SECCOMP_DONE, /* parent -> init's helper: the listener has it */
 	SYNC__MAX
 };
 
