@@ -36,7 +36,7 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANPAGES := $(wildcard man/*.8)
-SHELL_SCRIPTS := $(wildcard tests/integration/*.bash tests/*.sh .ci/run bench/*.sh tests/vm/*.sh tests/vm/init tests/vm/guest-tests/*.sh tests/vm/guest-tests/*/*.sh)
+SHELL_SCRIPTS := $(wildcard tests/integration/*.bash tests/*.sh .ci/run bench/*.sh tests/vm/*.sh tests/vm/init tests/vm/guest-tests/*.sh tests/vm/guest-tests/*/*.sh tests/integration/e2e/*.sh)
 
 .DEFAULT_GOAL := all
 FORCE:
@@ -63,6 +63,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# `--version` names the commit: main.o is rebuilt when HEAD moves (the stamp changes only then)
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' > $@
+$(BUILD)/cmd/main.o $(BUILD)/cmd/features.o: $(BUILD)/commit.stamp
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libedgerun.a
 	@mkdir -p $(@D)

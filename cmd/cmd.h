@@ -29,6 +29,7 @@ struct cmd_opt {
 	char short_name;	/* 0 = none */
 	const char *value_name; /* NULL: a boolean flag; else it takes a value ("value") */
 	const char *help;
+	bool repeat; /* may be given several times (exec --env): every value in cmd_opt_list */
 };
 
 struct cmd_ctx;
@@ -43,6 +44,7 @@ struct cmd_verb {
 	bool options_end_at_args;   /* the first argument ends the options (ps: the rest is
 				     * for ps(1), as runc's SkipArgReorder) */
 	int (*fn)(const struct cmd_ctx *ctx, struct er_error *err);
+	int fail_status; /* exit status when fn fails (0: 1); exec: 255, as runc */
 };
 
 struct cmd_ctx {
@@ -50,12 +52,15 @@ struct cmd_ctx {
 	const struct cmd_verb *verb;
 	char **args; /* positional arguments */
 	int n_args;
-	const char **vals; /* per verb->opts entry: value, "true" for a flag, or NULL */
+	const char **vals;   /* per verb->opts entry: value, "true" for a flag, or NULL */
+	const char ***lists; /* per verb->opts entry with `repeat`: NULL-terminated, or NULL */
 };
 
 /* Option values by long name. cmd_opt_bool: set and not a false value ("false", "0", ...). */
 const char *cmd_opt_str(const struct cmd_ctx *ctx, const char *name);
 bool cmd_opt_bool(const struct cmd_ctx *ctx, const char *name);
+/* Every value of a `repeat` option in command-line order (NULL-terminated), NULL if none. */
+const char *const *cmd_opt_list(const struct cmd_ctx *ctx, const char *name);
 
 /* PATH made absolute against the current directory and cleaned lexically (like Go's
  * filepath.Abs): "." -> cwd, "a/../b" -> "cwd/b". */
@@ -98,6 +103,8 @@ int cmd_create_args_load(const struct cmd_ctx *ctx, bool detach, struct cmd_crea
 			 struct er_error *err);
 void cmd_create_args_free(struct cmd_create_args *a);
 
+extern const struct cmd_verb cmd_features_verb;
+extern const struct cmd_verb cmd_exec_verb;
 extern const struct cmd_verb cmd_create_verb, cmd_delete_verb, cmd_events_verb, cmd_kill_verb,
 	cmd_list_verb, cmd_pause_verb, cmd_ps_verb, cmd_resume_verb, cmd_run_verb, cmd_spec_verb,
 	cmd_start_verb, cmd_state_verb, cmd_update_verb;
@@ -105,6 +112,8 @@ extern const struct cmd_verb cmd_create_verb, cmd_delete_verb, cmd_events_verb, 
 int cmd_create(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_delete(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_events(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_exec(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_features(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_kill(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_list(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_pause(const struct cmd_ctx *ctx, struct er_error *err);

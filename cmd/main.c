@@ -29,9 +29,10 @@
 #endif
 
 static const struct cmd_verb *const verbs[] = {
-	&cmd_create_verb, &cmd_delete_verb, &cmd_events_verb, &cmd_kill_verb, &cmd_list_verb,
-	&cmd_pause_verb,  &cmd_ps_verb,	    &cmd_resume_verb, &cmd_run_verb,  &cmd_spec_verb,
-	&cmd_start_verb,  &cmd_state_verb,  &cmd_update_verb,
+	&cmd_create_verb, &cmd_delete_verb, &cmd_events_verb,	&cmd_exec_verb,
+	&cmd_kill_verb,	  &cmd_list_verb,   &cmd_pause_verb,	&cmd_ps_verb,
+	&cmd_resume_verb, &cmd_run_verb,    &cmd_spec_verb,	&cmd_start_verb,
+	&cmd_state_verb,  &cmd_update_verb, &cmd_features_verb, /* last, as in runc's list */
 };
 
 static const struct cmd_opt global_opts[] = {
@@ -233,6 +234,25 @@ bool cmd_opt_bool(const struct cmd_ctx *ctx, const char *name)
 	return v && parse_bool(v, &b) && b;
 }
 
+const char *const *cmd_opt_list(const struct cmd_ctx *ctx, const char *name)
+{
+	int i = opt_index(ctx->verb->opts, name);
+
+	return i < 0 || !ctx->lists ? NULL : (const char *const *)ctx->lists[i];
+}
+
+/* Appends VAL to a `repeat` option's NULL-terminated list (the strings are argv's). */
+static void list_push(const char ***list, const char *val)
+{
+	size_t n = 0;
+
+	while (*list && (*list)[n])
+		n++;
+	*list = xrealloc(*list, (n + 2) * sizeof(**list));
+	(*list)[n] = val;
+	(*list)[n + 1] = NULL;
+}
+
 char *cmd_abs_path(const char *path)
 {
 	_cleanup_free_ char *cwd = NULL, *joined = NULL;
@@ -294,6 +314,7 @@ static const struct cmd_opt *find_opt(const struct cmd_opt *opts, const char *na
 
 struct parsed {
 	const char **vals;
+	const char ***lists; /* per option with `repeat`; NULL for the global options */
 	char **args;
 	int n_args;
 	bool help;
@@ -355,6 +376,8 @@ static int parse_args(const struct cmd_opt *opts, int argc, char **argv, bool st
 			p->help = true;
 		else
 			p->vals[idx] = val;
+		if (idx >= 0 && o->repeat && p->lists)
+			list_push(&p->lists[idx], val);
 	}
 	return i;
 }
@@ -502,23 +525,32 @@ static int run_verb(const struct cmd_verb *v, const struct cmd_global *g, int ar
 		n_opts++;
 	_cleanup_free_ const char **vals = xcalloc(n_opts + 1, sizeof(char *));
 	_cleanup_free_ char **args = xcalloc((size_t)argc + 1, sizeof(char *));
-	struct parsed p = {
-		.vals = vals, .args = args, .options_end_at_args = v->options_end_at_args};
-	struct cmd_ctx ctx = {.g = g, .verb = v, .vals = vals, .args = args};
+	const char ***lists = xcalloc(n_opts + 1, sizeof(*lists));
+	struct parsed p = {.vals = vals,
+			   .lists = lists,
+			   .args = args,
+			   .options_end_at_args = v->options_end_at_args};
+	struct cmd_ctx ctx = {.g = g, .verb = v, .vals = vals, .lists = lists, .args = args};
 
-	if (parse_args(v->opts, argc, argv, false, &p, &err) < 0)
-		return usage_error(v, &err, true);
-	if (p.help) {
+	if (parse_args(v->opts, argc, argv, false, &p, &err) < 0) {
+		rc = usage_error(v, &err, true);
+	} else if (p.help) {
 		print_verb_help(stdout, v);
-		return 0;
+		rc = 0;
+	} else if (check_arg_count(v, p.n_args, &err) < 0) {
+		rc = usage_error(v, &err, false);
+	} else {
+		ctx.n_args = p.n_args;
+		er_debug("%s %s: root %s", CMD_NAME, v->name, g->root);
+		rc = v->fn(&ctx, &err);
+		if (rc < 0) {
+			fail(&err);
+			rc = v->fail_status ? v->fail_status : 1;
+		}
 	}
-	if (check_arg_count(v, p.n_args, &err) < 0)
-		return usage_error(v, &err, false);
-	ctx.n_args = p.n_args;
-	er_debug("%s %s: root %s", CMD_NAME, v->name, g->root);
-	rc = v->fn(&ctx, &err);
-	if (rc < 0)
-		return fail(&err);
+	for (size_t i = 0; i < n_opts; i++)
+		free(lists[i]);
+	free(lists);
 	return rc;
 }
 

@@ -97,6 +97,7 @@ void er_container_free(struct er_container *c)
 		close(c->pty_master);
 	restore_signals(c);
 	container_cgroup_free(c);
+	notify_socket_free(c->notify);
 	if (c->dirfd >= 0) {
 		state_unlock(c->dirfd);
 		close(c->dirfd);
@@ -242,7 +243,7 @@ int er_container_kill(struct er_container *c, int sig, bool all, struct er_error
 
 /* ---------------- hooks run by the lifecycle (poststart, poststop) ---------------- */
 
-/* The config saved at create (only when it has post* hooks); NULL without error if none. */
+/* The config saved at create; NULL without error if none. */
 static struct spec *load_saved_spec(const struct er_container *c, struct er_error *err)
 {
 	_cleanup_free_ char *json = NULL;
@@ -259,6 +260,11 @@ static struct spec *load_saved_spec(const struct er_container *c, struct er_erro
 		return NULL;
 	}
 	return spec_parse(json, len, c->state.bundle, err);
+}
+
+struct spec *container_saved_spec(const struct er_container *c, struct er_error *err)
+{
+	return load_saved_spec(c, err);
 }
 
 /* Post* hook failures are warnings, as in runc: the container has started/stopped anyway. */
@@ -316,15 +322,13 @@ static int make_exec_fifo(struct er_container *c, const struct spec *spec, struc
 	return 0;
 }
 
-/* start and delete run post* hooks long after create: keep the config they come from. */
-static int save_config_copy(struct er_container *c, const char *bundle, const struct spec *spec,
-			    struct er_error *err)
+/* start and delete run post* hooks long after create, and exec needs the process, seccomp
+ * profile and personality of the container: keep the config they come from. */
+static int save_config_copy(struct er_container *c, const char *bundle, struct er_error *err)
 {
 	_cleanup_free_ char *path = NULL, *json = NULL;
 	size_t len;
 
-	if (!spec->hooks.n[HOOK_POSTSTART] && !spec->hooks.n[HOOK_POSTSTOP])
-		return 0;
 	path = xasprintf("%s/config.json", bundle);
 	json = read_file_at(AT_FDCWD, path, &len, err);
 	if (!json)
@@ -377,6 +381,12 @@ static void block_signals(struct er_container *c)
 		c->signals_blocked = true;
 }
 
+void container_block_signals(struct er_container *c)
+{
+	if (!c->signals_blocked)
+		block_signals(c);
+}
+
 static int create_in_dir(struct er_container *c, const struct er_create_opts *o, struct spec *spec,
 			 struct er_error *err)
 {
@@ -398,7 +408,7 @@ static int create_in_dir(struct er_container *c, const struct er_create_opts *o,
 	};
 	_cleanup_close_ int exec_err = -1;
 
-	if (make_exec_fifo(c, spec, err) < 0 || save_config_copy(c, o->bundle, spec, err) < 0)
+	if (make_exec_fifo(c, spec, err) < 0 || save_config_copy(c, o->bundle, err) < 0)
 		return -1;
 	if (mkfifoat(c->dirfd, ER_EXEC_ERR, 0600) < 0)
 		return er_set(err, errno, "mkfifo `%s/%s`", c->dir, ER_EXEC_ERR);
@@ -411,6 +421,8 @@ static int create_in_dir(struct er_container *c, const struct er_create_opts *o,
 	if (o->foreground && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return er_set(err, errno, "become child subreaper");
 	er_debug("creating container %s from bundle %s", c->id, o->bundle);
+	if (notify_socket_prepare(c->dirfd, c->dir, spec, err) < 0)
+		return -1;
 	if (container_cgroup_create(c, spec, err) < 0)
 		return -1;
 	cfg.cg = c->cg;
@@ -434,10 +446,12 @@ static int create_in_dir(struct er_container *c, const struct er_create_opts *o,
 			(void)unlink(o->pid_file);
 		goto fail;
 	}
+	netdev_set_free(res.netdevs);
 	return 0;
 fail : {
 	struct er_error e = ER_ERROR_INIT;
 
+	netdev_rollback(res.netdevs); /* before the namespace goes with the init */
 	if (stop_container(c, &e) < 0)
 		er_warn("%s", e.msg);
 	er_clear(&e);
@@ -453,6 +467,9 @@ int er_container_create(const struct er_create_opts *o, struct spec *spec,
 
 	if (er_validate_id(o->id, err) < 0)
 		return -1;
+	if (spec->linux_ && spec->linux_->has_intel_rdt)
+		return er_set(err, EOPNOTSUPP,
+			      "config.json: linux.intelRdt: Intel RDT is not supported by edgerun");
 	if (!spec->process)
 		return er_set(err, 0, "config.json: `process` is required to create a container");
 	c = container_new(o->root, o->id);
@@ -537,6 +554,7 @@ int er_container_start(struct er_container *c, struct er_error *err)
 {
 	const struct er_state *st = er_container_state(c);
 	_cleanup_close_ int fd = -1, errfd = -1;
+	_cleanup_(notify_socket_freep) struct notify_socket *notify = NULL;
 
 	switch (st->status) {
 	case ST_CREATED:
@@ -559,6 +577,9 @@ int er_container_start(struct er_container *c, struct er_error *err)
 			return er_set(err, 0, "container not running");
 		return er_set(err, errno, "open `%s/%s`", c->dir, ER_EXEC_FIFO);
 	}
+	/* NOTIFY_SOCKET: bound before the release, so an early READY=1 finds it */
+	if (notify_socket_open(c->dirfd, &notify, err) < 0)
+		return -1;
 	er_debug("starting container %s: releasing init pid %d", c->id, (int)st->pid);
 	if (write_all(fd, "0", 1) < 0)
 		return er_set(err, errno, "write `%s/%s`", c->dir, ER_EXEC_FIFO);
@@ -571,7 +592,14 @@ int er_container_start(struct er_container *c, struct er_error *err)
 	if (state_write(c->dirfd, &c->state, err) < 0)
 		return -1;
 	run_post_hooks(c, HOOK_POSTSTART, "poststart");
-	return 0;
+	if (!notify)
+		return 0;
+	if (c->signals_blocked) { /* foreground run: its wait loop forwards READY= */
+		c->notify = TAKE_PTR(notify);
+		return 0;
+	}
+	state_unlock(c->dirfd); /* the wait has no limit: others may kill or delete meanwhile */
+	return notify_socket_wait(notify, &c->state, err);
 }
 
 /* ---------------- delete ---------------- */
@@ -683,6 +711,7 @@ int er_container_list(const char *root, int (*fn)(const struct er_state *st, voi
 
 struct fg_loop {
 	struct er_container *c;
+	pid_t pid; /* the process waited for: init (run) or an exec'd one */
 	int sigfd;
 	int master; /* pty master, -1 when not proxying */
 	bool stdin_open;
@@ -706,11 +735,11 @@ static void fg_reap(struct fg_loop *l)
 
 	/* as a subreaper we also collect the container's orphans */
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid != l->c->state.pid)
+		if (pid != l->pid)
 			continue;
 		l->exited = true;
 		l->status = status;
-		er_debug("container %s: init pid %d exited (wait status 0x%x)", l->c->id, (int)pid,
+		er_debug("container %s: pid %d exited (wait status 0x%x)", l->c->id, (int)pid,
 			 status);
 	}
 }
@@ -728,9 +757,10 @@ static void fg_signals(struct fg_loop *l)
 			if (l->master >= 0)
 				fg_resize(l->master);
 		} else if (!l->exited) {
-			/* init is our child and not reaped: its pid cannot have been reused */
-			er_debug("forwarding %s to container %s", sig_str(sig), l->c->id);
-			if (kill(l->c->state.pid, sig) < 0 && errno != ESRCH)
+			/* l->pid is our child and not reaped: it cannot have been reused */
+			er_debug("forwarding %s to pid %d of container %s", sig_str(sig),
+				 (int)l->pid, l->c->id);
+			if (kill(l->pid, sig) < 0 && errno != ESRCH)
 				er_warn("forward %s: %s", sig_str(sig), er_strerror(errno));
 		}
 	}
@@ -751,12 +781,33 @@ static bool fg_copy(int from, int to)
 	return true;
 }
 
+/* `run` with NOTIFY_SOCKET: forwards the container's READY= with our own pid as MAINPID (we
+ * are the process that stays, as with runc), then stops listening. */
+static void fg_notify(struct fg_loop *l)
+{
+	struct er_error e = ER_ERROR_INIT;
+	int r = notify_socket_handle(l->c->notify, getpid(), &e);
+
+	if (r < 0)
+		er_warn("%s", e.msg);
+	er_clear(&e);
+	if (r != 0) {
+		notify_socket_free(l->c->notify);
+		l->c->notify = NULL;
+	}
+}
+
 static int fg_loop_run(struct fg_loop *l, struct er_error *err)
 {
 	while (!l->exited) {
-		struct pollfd p[3] = {{.fd = l->sigfd, .events = POLLIN}};
-		int n = 1, im = -1, ii = -1;
+		struct pollfd p[4] = {{.fd = l->sigfd, .events = POLLIN}};
+		int n = 1, im = -1, ii = -1, in = -1;
 
+		if (l->c->notify) {
+			in = n;
+			p[n++] = (struct pollfd){.fd = notify_socket_fd(l->c->notify),
+						 .events = POLLIN};
+		}
 		if (l->master >= 0) {
 			im = n;
 			p[n++] = (struct pollfd){.fd = l->master, .events = POLLIN};
@@ -772,6 +823,8 @@ static int fg_loop_run(struct fg_loop *l, struct er_error *err)
 		}
 		if (p[0].revents)
 			fg_signals(l);
+		if (in >= 0 && p[in].revents)
+			fg_notify(l);
 		if (im >= 0 && p[im].revents && !fg_copy(l->master, STDOUT_FILENO)) {
 			close(l->master); /* the container closed its terminal */
 			l->master = -1;
@@ -799,9 +852,9 @@ static int fg_exit_code(int status)
 	return 1;
 }
 
-int er_container_wait_foreground(struct er_container *c, struct er_error *err)
+int container_wait_foreground(struct er_container *c, pid_t pid, int *master, struct er_error *err)
 {
-	struct fg_loop l = {.c = c, .sigfd = -1, .master = c->pty_master, .stdin_open = true};
+	struct fg_loop l = {.c = c, .pid = pid, .sigfd = -1, .master = *master, .stdin_open = true};
 	struct termios saved_tio;
 	struct sigaction ign = {.sa_handler = SIG_IGN}, saved_pipe;
 	siginfo_t si = {0};
@@ -809,9 +862,8 @@ int er_container_wait_foreground(struct er_container *c, struct er_error *err)
 	bool raw = false;
 	int r;
 
-	if (waitid(P_PID, (id_t)c->state.pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return er_set(err, errno, "wait for container `%s` init pid %d", c->id,
-			      (int)c->state.pid);
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return er_set(err, errno, "wait for container `%s` pid %d", c->id, (int)pid);
 	foreground_signal_set(&set);
 	if (!c->signals_blocked)
 		block_signals(c);
@@ -834,7 +886,7 @@ int er_container_wait_foreground(struct er_container *c, struct er_error *err)
 	r = fg_loop_run(&l, err);
 	if (raw)
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-	c->pty_master = l.master;
+	*master = l.master;
 	close(l.sigfd);
 	(void)sigaction(SIGPIPE, &saved_pipe, NULL);
 	restore_signals(c);
@@ -845,4 +897,9 @@ int er_container_wait_foreground(struct er_container *c, struct er_error *err)
 	if (r < 0)
 		return -1;
 	return fg_exit_code(l.status);
+}
+
+int er_container_wait_foreground(struct er_container *c, struct er_error *err)
+{
+	return container_wait_foreground(c, c->state.pid, &c->pty_master, err);
 }

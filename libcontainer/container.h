@@ -126,6 +126,43 @@ void er_container_oom_close(struct er_oom *o);
  * stats calls still work (they re-read state.json). */
 void er_container_unlock(struct er_container *c);
 
+/* ---- exec (issue 5) ---- */
+
+struct er_exec_opts {
+	/* The process: a whole one (`exec --process FILE`, owned by the caller), or NULL for the
+	 * container's own process.* (its config.json as saved at create) changed by these: */
+	const struct spec_process *process;
+	char *const *args; /* process.args (required without `process`) */
+	const char *cwd;   /* NULL: keep */
+	char *const *env;  /* KEY=VALUE each: replaces the variable KEY, or is added */
+	bool has_uid, has_gid;
+	uint32_t uid, gid;
+	const uint32_t *additional_gids; /* added to the config's */
+	size_t n_additional_gids;
+	char *const *caps; /* "CAP_X": added to the bounding, effective, permitted, ambient sets */
+	bool tty;	   /* process.terminal (false without it, as runc) */
+	bool no_new_privs; /* true: set; false: the config's value */
+	const char *apparmor_profile, *selinux_label; /* NULL: keep */
+	/* how it runs */
+	bool detach;
+	const char *pid_file;	    /* absolute or NULL; the process's host pid */
+	const char *console_socket; /* absolute or NULL: where the pty master goes (detach) */
+	int preserve_fds;	    /* fds 3 .. 3+N-1 are passed on */
+	bool ignore_paused;
+	const char *cgroup; /* a sub-cgroup of the container's ("/": the cgroup itself), or NULL */
+};
+
+/* exec: starts a process in a created or running container (or a paused one with
+ * ignore_paused: it stays frozen with the container until resumed): the namespaces of the
+ * container's init (user first, mount last; pid and time namespaces included), its cgroup,
+ * the process's rlimits, personality, scheduler, LSM labels, env, user and groups,
+ * capabilities, no_new_privs, umask, cwd, and the container's seccomp filter. Errors name
+ * the step: "cannot exec in a stopped container", `exec: "nope": executable file not found
+ * in $PATH`. With detach, returns 0 once the program runs; otherwise waits for it
+ * (signals forwarded, a terminal proxied when there is no console socket) and returns its
+ * status as a shell reports it (code, or 128+signal). */
+int er_container_exec(struct er_container *c, const struct er_exec_opts *o, struct er_error *err);
+
 /* Runs ps(1) with ARGS (NULL-terminated; NULL = {"-ef"}) and returns its output (malloc'ed)
  * for `ps --format table`; the caller filters the lines by PID column. */
 int er_run_ps(char *const *args, char **out, struct er_error *err);

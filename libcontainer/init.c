@@ -152,7 +152,7 @@ char *init_lookup_exec(const char *argv0, const char *path, struct er_error *err
 
 /* ---------------- small steps ---------------- */
 
-static void reset_signals(void)
+void init_reset_signals(void)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	sigset_t none;
@@ -448,13 +448,9 @@ static int set_exec_label(const char *what, const char *file, const char *fallba
 	return r < 0 ? er_prefix(err, "set %s", what) : 0;
 }
 
-static int step_attributes(struct init_ctx *c, struct er_error *err)
+int init_process_attributes(const struct spec_process *p, const struct spec_linux *l,
+			    struct er_error *err)
 {
-	const struct spec_process *p = c->proc;
-	const struct spec_linux *l = c->spec->linux_;
-
-	if (!c->cfg->no_new_keyring && join_session_keyring(c, err) < 0)
-		return -1;
 	if (set_rlimits(p, err) < 0)
 		return -1;
 	if (l && l->has_personality) {
@@ -479,6 +475,13 @@ static int step_attributes(struct init_ctx *c, struct er_error *err)
 	return 0;
 }
 
+static int step_attributes(struct init_ctx *c, struct er_error *err)
+{
+	if (!c->cfg->no_new_keyring && join_session_keyring(c, err) < 0)
+		return -1;
+	return init_process_attributes(c->proc, c->spec->linux_, err);
+}
+
 /* HOME from the container's /etc/passwd when the spec does not set it ("/" if unknown). */
 static char *home_of(uid_t uid)
 {
@@ -500,16 +503,23 @@ static char *home_of(uid_t uid)
 	return xstrdup("/");
 }
 
+char **init_process_env(const struct spec_process *p)
+{
+	char **envp = strv_dup(p->env);
+
+	if (!envp)
+		envp = xcalloc(1, sizeof(char *));
+	if (!env_get(envp, "HOME")) {
+		_cleanup_free_ char *home = home_of(p->user.uid);
+
+		strv_push(&envp, xasprintf("HOME=%s", home));
+	}
+	return envp;
+}
+
 static void step_env(struct init_ctx *c)
 {
-	c->envp = strv_dup(c->proc->env);
-	if (!c->envp)
-		c->envp = xcalloc(1, sizeof(char *));
-	if (!env_get(c->envp, "HOME")) {
-		_cleanup_free_ char *home = home_of(c->proc->user.uid);
-
-		strv_push(&c->envp, xasprintf("HOME=%s", home));
-	}
+	c->envp = init_process_env(c->proc);
 }
 
 /* ---------------- seccomp ---------------- */
@@ -523,13 +533,18 @@ static bool keeps_sys_admin(const struct spec_process *p)
 	return p->user.uid == 0;
 }
 
+bool init_seccomp_before_caps(const struct spec_process *p)
+{
+	return !p->no_new_privileges && !keeps_sys_admin(p);
+}
+
 static enum seccomp_point seccomp_point_of(const struct init_config *cfg)
 {
 	const struct spec_process *p = cfg->spec->process;
 
 	if (!cfg->seccomp)
 		return SECCOMP_NONE;
-	if (!p->no_new_privileges && !keeps_sys_admin(p))
+	if (init_seccomp_before_caps(p))
 		return SECCOMP_BEFORE_CAPS;
 	return cfg->seccomp->notify ? SECCOMP_AT_READY : SECCOMP_AT_EXEC;
 }
@@ -604,7 +619,7 @@ static int handoff_wait(const struct handoff *h)
 	return state;
 }
 
-static int load_with_listener(struct init_ctx *c, struct er_error *err)
+static int load_with_listener(const struct seccomp_prog *prog, int sock, struct er_error *err)
 {
 	struct handoff *h;
 	long helper;
@@ -623,14 +638,13 @@ static int load_with_listener(struct init_ctx *c, struct er_error *err)
 		return -1;
 	}
 	if (helper == 0)
-		handoff_helper(h, c->sock);
-	fd = seccomp_load(c->cfg->seccomp, err);
+		handoff_helper(h, sock);
+	fd = seccomp_load(prog, err);
 	__atomic_store_n(&h->fd, fd < 0 ? HANDOFF_NO_FD : fd, __ATOMIC_RELEASE);
 	if (fd >= 0) {
 		state = handoff_wait(h);
 		/* from here on the listener answers what it was asked to */
 		close(fd);
-		c->seccomp_loaded = true;
 	}
 	if (fd >= 0 && state != HANDOFF_DONE)
 		kill((pid_t)helper, SIGKILL); /* may still wait for the parent */
@@ -645,12 +659,17 @@ static int load_with_listener(struct init_ctx *c, struct er_error *err)
 	return 0;
 }
 
+int init_seccomp_load(const struct seccomp_prog *prog, int sock, struct er_error *err)
+{
+	if (prog->notify)
+		return load_with_listener(prog, sock, err);
+	return seccomp_load(prog, err) < 0 ? -1 : 0;
+}
+
 /* Loads the filter during create (see seccomp_point_of). */
 static int step_seccomp(struct init_ctx *c, struct er_error *err)
 {
-	if (c->cfg->seccomp->notify)
-		return load_with_listener(c, err);
-	if (seccomp_load(c->cfg->seccomp, err) < 0)
+	if (init_seccomp_load(c->cfg->seccomp, c->sock, err) < 0)
 		return -1;
 	c->seccomp_loaded = true;
 	return 0;
@@ -660,10 +679,10 @@ static int step_seccomp(struct init_ctx *c, struct er_error *err)
 
 /* Pipes and sockets on stdio (and our own pty) go to the container's user so that it can
  * reopen /dev/stdout; host devices and files are never chowned. */
-static int fix_stdio_owner(const struct init_ctx *c, struct er_error *err)
+int init_fix_stdio_owner(const struct spec_process *p, struct er_error *err)
 {
-	uid_t uid = c->proc->user.uid;
-	gid_t gid = c->proc->user.gid;
+	uid_t uid = p->user.uid;
+	gid_t gid = p->user.gid;
 
 	for (int fd = 0; fd < 3; fd++) {
 		struct stat st;
@@ -671,7 +690,7 @@ static int fix_stdio_owner(const struct init_ctx *c, struct er_error *err)
 
 		if (fstat(fd, &st) < 0 || st.st_uid == uid)
 			continue;
-		ours = c->proc->terminal && S_ISCHR(st.st_mode);
+		ours = p->terminal && S_ISCHR(st.st_mode);
 		if (!ours && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
 			continue;
 		if (fchown(fd, uid, gid) == 0)
@@ -700,15 +719,8 @@ static int set_groups_and_ids(const struct spec_user *u, struct er_error *err)
 	return 0;
 }
 
-static int step_user(struct init_ctx *c, struct er_error *err)
+int init_set_user(const struct spec_process *p, struct er_error *err)
 {
-	const struct spec_process *p = c->proc;
-
-	if (fix_stdio_owner(c, err) < 0)
-		return -1;
-	/* seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: the last moment we hold the latter */
-	if (c->seccomp_at == SECCOMP_BEFORE_CAPS && step_seccomp(c, err) < 0)
-		return -1;
 	/* Without process.capabilities a non-root user gets none: a plain setuid drops them. */
 	if (p->caps.present && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return er_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
@@ -721,19 +733,33 @@ static int step_user(struct init_ctx *c, struct er_error *err)
 	return caps_apply(&p->caps, err);
 }
 
+static int step_user(struct init_ctx *c, struct er_error *err)
+{
+	if (init_fix_stdio_owner(c->proc, err) < 0)
+		return -1;
+	/* seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: the last moment we hold the latter */
+	if (c->seccomp_at == SECCOMP_BEFORE_CAPS && step_seccomp(c, err) < 0)
+		return -1;
+	return init_set_user(c->proc, err);
+}
+
 /* no_new_privs, umask, cwd and the program; cwd is tried before the user switch too (a
  * directory only root can enter). */
-static int step_final(struct init_ctx *c, bool cwd_done, struct er_error *err)
+int init_process_final(const struct spec_process *p, bool cwd_done, char *const *envp,
+		       char **exec_path, struct er_error *err)
 {
-	const struct spec_process *p = c->proc;
-
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return er_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 	umask(p->user.has_umask ? (mode_t)p->user.umask : DEFAULT_UMASK);
 	if (!cwd_done && chdir(p->cwd) < 0)
 		return er_set(err, errno, "chdir to cwd `%s`", p->cwd);
-	c->exec_path = init_lookup_exec(p->args[0], env_get(c->envp, "PATH"), err);
-	return c->exec_path ? 0 : -1;
+	*exec_path = init_lookup_exec(p->args[0], env_get(envp, "PATH"), err);
+	return *exec_path ? 0 : -1;
+}
+
+static int step_final(struct init_ctx *c, bool cwd_done, struct er_error *err)
+{
+	return init_process_final(c->proc, cwd_done, c->envp, &c->exec_path, err);
 }
 
 /* ---------------- the whole set-up ---------------- */
@@ -873,7 +899,7 @@ void init_main(const struct init_config *cfg, const struct ns_plan *plan, int so
 
 	/* also drops the caller's lock on ROOT/ID, so it never outlives `create` */
 	close_caller_fds(cfg, sock, fifo_fd);
-	reset_signals();
+	init_reset_signals();
 	/* Die with edgerun while it still waits for us; a credential change clears this. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (init_setup(&c, &e) < 0) {

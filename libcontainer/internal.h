@@ -22,6 +22,9 @@
 struct cgroup;	     /* libcontainer/cgroup/cgroup.h */
 struct seccomp_prog; /* seccomp/seccomp.h */
 
+struct netdev_set;    /* netdev.c */
+struct notify_socket; /* notify_socket.c */
+
 /* ---------------- container.c / container_cgroup.c ---------------- */
 
 struct er_container {
@@ -36,6 +39,9 @@ struct er_container {
 	bool gone;			  /* removed by someone else while we waited unlocked */
 	struct cgroup *cg;		  /* loaded on first use from state.cgroup_path */
 	struct spec_resources *resources; /* parsed state.resources_json, on first use */
+	/* foreground `run` with NOTIFY_SOCKET: the container's notify socket, served by the
+	 * wait loop until READY= is forwarded (NULL otherwise) */
+	struct notify_socket *notify;
 };
 
 /* container_cgroup.c, for container.c */
@@ -52,6 +58,15 @@ void container_cgroup_refresh(struct er_container *c);
  * (a limit below what the set-up needs), as runc reports a limit below the usage. */
 void container_cgroup_explain(struct er_container *c, const struct spec *spec,
 			      struct er_error *err);
+/* The config saved at create (ROOT/ID/config.json); NULL without error when there is none
+ * (a container created by an older edgerun without post* hooks). */
+struct spec *container_saved_spec(const struct er_container *c, struct er_error *err);
+/* Foreground waiting (`run`, `exec`): block the forwardable signals before cloning PID, then
+ * wait for PID (a child of ours) forwarding signals to it and proxying *MASTER (-1: none)
+ * with our stdin/stdout; the container is unlocked meanwhile. Returns the status as a shell
+ * reports it (code, or 128+signal). */
+void container_block_signals(struct er_container *c);
+int container_wait_foreground(struct er_container *c, pid_t pid, int *master, struct er_error *err);
 /* SIGKILL to everything in the cgroup (thawed first), for delete/stop; no-op without one. */
 void container_cgroup_kill(struct er_container *c);
 /* Removes the cgroup (warns on failure); no-op without one. */
@@ -93,6 +108,9 @@ struct init_result {
 	pid_t pid;		       /* the container's init, as seen from the host */
 	unsigned long long start_time; /* proc_start_time(pid) */
 	int pty_master;		       /* -1 unless keep_pty_master */
+	/* linux.netDevices moved into the container (netdev_attach), or NULL: the caller
+	 * frees it once create succeeded, or rolls it back when a later step fails */
+	struct netdev_set *netdevs;
 };
 
 /* Clones the container's init into its namespaces (joining those given by path), writes
@@ -139,6 +157,35 @@ char *init_sysctl_relpath(const char *key, struct er_error *err);
  *   exec: "nope": executable file not found in $PATH
  *   exec "/bin/nope": no such file or directory */
 char *init_lookup_exec(const char *argv0, const char *path, struct er_error *err);
+
+/* init.c: the steps that give a process its attributes, shared by the container's init and
+ * the processes of `exec` (exec.c), in the order they must run:
+ *   init_reset_signals; init_process_attributes; env = init_process_env; chdir(cwd) tried;
+ *   init_fix_stdio_owner; seccomp here if init_seccomp_before_caps; init_set_user;
+ *   init_process_final (no_new_privs, umask, cwd, program lookup); seccomp; execve. */
+void init_reset_signals(void); /* every handler to SIG_DFL, empty mask */
+/* rlimits, linux.personality (L may be NULL), scheduler, I/O priority, LSM exec labels. */
+int init_process_attributes(const struct spec_process *p, const struct spec_linux *l,
+			    struct er_error *err);
+/* process.env plus HOME (from /etc/passwd, else "/") when it has none. */
+char **init_process_env(const struct spec_process *p);
+/* stdio pipes and sockets (and our pty) go to the process's user. */
+int init_fix_stdio_owner(const struct spec_process *p, struct er_error *err);
+/* Bounding set, additional groups, gid, uid, then the capability sets. */
+int init_set_user(const struct spec_process *p, struct er_error *err);
+int init_process_final(const struct spec_process *p, bool cwd_done, char *const *envp,
+		       char **exec_path, struct er_error *err);
+/* seccomp(2) must run before the capabilities are dropped (no no_new_privs and no
+ * CAP_SYS_ADMIN at the end); otherwise the filter is loaded as late as possible. */
+bool init_seccomp_before_caps(const struct spec_process *p);
+/* Loads PROG; with SCMP_ACT_NOTIFY its listener fd goes to the parent over SOCK (SECCOMP,
+ * answered by SECCOMP_DONE) with no syscall of ours in between (see init.c). */
+int init_seccomp_load(const struct seccomp_prog *prog, int sock, struct er_error *err);
+
+/* process.c, for exec.c: the fork-like clone of process_create_init (see there), and the
+ * check that the host has the LSM that process.apparmorProfile/selinuxLabel ask for. */
+pid_t process_clone(unsigned long flags, int cgroup_fd, bool *into_cgroup, struct er_error *err);
+int process_lsm_check(const struct spec_process *p, struct er_error *err);
 
 /* userns.c */
 /* "ctr host size\n" per mapping. */
@@ -203,6 +250,39 @@ int pathrs_mkdir_all(int rootfd, const char *path, mode_t mode, struct er_error 
  * returns an O_PATH fd to it. For bind-mounting files onto. */
 int pathrs_create_file(int rootfd, const char *path, mode_t mode, struct er_error *err);
 
+/* ---------------- netdev.c: linux.netDevices ---------------- */
+
+/* Moves every linux.netDevices entry from our network namespace into the one of `pid` (the
+ * init, after the clone, before GO), renamed as configured, with its permanent addresses of
+ * global scope re-added there, and sets it up. Checks first that every move is possible
+ * (device exists, names free); on any failure moves back what it moved. *out is NULL when
+ * the spec has no netDevices. Errors name the entry: linux.netDevices["eth0"]: ... */
+int netdev_attach(const struct spec *spec, pid_t pid, struct netdev_set **out,
+		  struct er_error *err);
+/* A later create step failed: moves the devices back to the host (original name, index
+ * when free, addresses, up state; warns on failure) and frees the set. NULL is fine. */
+void netdev_rollback(struct netdev_set *set);
+void netdev_set_free(struct netdev_set *set); /* create succeeded: forget the set */
+
+/* ---------------- notify_socket.c: NOTIFY_SOCKET (sd_notify proxy) ---------------- */
+
+/* create, when the caller has NOTIFY_SOCKET: mkdir ROOT/ID/notify, append its read-only
+ * bind mount at /run/notify to spec->mounts and NOTIFY_SOCKET=/run/notify/notify.sock to
+ * the process env. No-op without NOTIFY_SOCKET. */
+int notify_socket_prepare(int dirfd, const char *dir, struct spec *spec, struct er_error *err);
+/* start, before the init is released: binds ROOT/ID/notify/notify.sock. *out is NULL when
+ * the caller has no NOTIFY_SOCKET or the container was created without one. */
+int notify_socket_open(int dirfd, struct notify_socket **out, struct er_error *err);
+/* Waits (no time limit, as runc) for a READY= datagram and forwards it to the caller's
+ * NOTIFY_SOCKET with MAINPID=st->pid and BARRIER=1; returns 0 also when the init exits first. */
+int notify_socket_wait(struct notify_socket *ns, const struct er_state *st, struct er_error *err);
+/* For a poll loop: the socket's fd; handle reads what is queued and returns 1 once READY=
+ * was forwarded (with MAINPID=mainpid), 0 when not yet, -1 on error. */
+int notify_socket_fd(const struct notify_socket *ns);
+int notify_socket_handle(struct notify_socket *ns, pid_t mainpid, struct er_error *err);
+void notify_socket_free(struct notify_socket *ns);
+void notify_socket_freep(struct notify_socket **ns); /* for _cleanup_ */
+
 /* ---------------- hooks.c ---------------- */
 
 /* Runs hooks in order: each gets state_json on stdin, its args/env, and is killed after its
@@ -233,7 +313,7 @@ const char *signal_name(int sig); /* "SIGTERM"; NULL if unknown */
 #define ER_STATE_FILE "state.json"
 #define ER_EXEC_FIFO "exec.fifo"
 #define ER_EXEC_ERR "exec.err"	     /* FIFO: the init's error after start released it */
-#define ER_CONFIG_COPY "config.json" /* the bundle's config, kept when it has post* hooks */
+#define ER_CONFIG_COPY "config.json" /* the bundle's config as it was at create */
 
 /* mkdir ROOT (0700, parents too) and ROOT/ID (0711); returns ROOT/ID's fd, locked.
  * An existing ID fails with "container with id exists: ID". */

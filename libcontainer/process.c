@@ -173,6 +173,11 @@ static pid_t clone_raw(unsigned long flags, int cgroup_fd, bool *into_cgroup, st
 	return (pid_t)pid;
 }
 
+pid_t process_clone(unsigned long flags, int cgroup_fd, bool *into_cgroup, struct er_error *err)
+{
+	return clone_raw(flags, cgroup_fd, into_cgroup, err);
+}
+
 /* _cleanup_pid_: a child held until the hand-shake ends is killed and reaped on any exit. */
 static void kill_and_reap(pid_t *pid)
 {
@@ -412,6 +417,11 @@ static int lsm_check(const struct spec_process *p, struct er_error *err)
 	return 0;
 }
 
+int process_lsm_check(const struct spec_process *p, struct er_error *err)
+{
+	return lsm_check(p, err);
+}
+
 /* prestart (deprecated but still run, first) and createRuntime hooks: in our namespaces,
  * with the state "creating" and the init's host pid. */
 static int run_runtime_hooks(const struct init_config *cfg, pid_t pid, struct er_error *err)
@@ -550,6 +560,11 @@ static void mount_sources_closep(struct mount_sources *m)
 	rootfs_close_mount_sources(m->fds, m->n);
 }
 
+static void netdev_rollbackp(struct netdev_set **set)
+{
+	netdev_rollback(*set);
+}
+
 int process_create_init(const struct init_config *ucfg, struct init_result *res,
 			struct er_error *err)
 {
@@ -561,11 +576,14 @@ int process_create_init(const struct init_config *ucfg, struct init_result *res,
 	int sp[2];
 	_cleanup_close_ int psock = -1, csock = -1, fifo = -1, pty = -1;
 	_cleanup_pid_ pid_t pid = -1;
+	/* after pid: on failure the devices go back before the init is killed */
+	_cleanup_(netdev_rollbackp) struct netdev_set *netdevs = NULL;
 	bool in_cgroup = false;
 
 	res->pid = 0;
 	res->start_time = 0;
 	res->pty_master = -1;
+	res->netdevs = NULL;
 	if (!cfg->spec->process || !cfg->spec->process->args || !cfg->spec->process->args[0])
 		return er_set(err, 0, "process.args: no program to run");
 	if (cfg->spec->process->terminal && !cfg->console_socket && !cfg->keep_pty_master)
@@ -630,6 +648,8 @@ int process_create_init(const struct init_config *ucfg, struct init_result *res,
 		er_debug("init pid %d cloned into its cgroup (CLONE_INTO_CGROUP)", (int)pid);
 	if (setup_from_outside(cfg, &plan, pid, in_cgroup, err) < 0)
 		return -1;
+	if (netdev_attach(cfg->spec, pid, &netdevs, err) < 0)
+		return -1;
 	if (sync_send_pid(psock, SYNC_GO, pid, err) < 0)
 		return -1;
 	if (serve_init(cfg, psock, &pid, &pty, err) < 0)
@@ -638,6 +658,7 @@ int process_create_init(const struct init_config *ucfg, struct init_result *res,
 	res->pid = pid;
 	res->start_time = proc_start_time(pid);
 	res->pty_master = TAKE_FD(pty);
+	res->netdevs = TAKE_PTR(netdevs);
 	pid = -1; /* handed over: the init now waits on exec.fifo */
 	return 0;
 }

@@ -45,8 +45,8 @@ struct seccomp_prog {
 /* Compiles SC (or takes it from CACHE_DIR; NULL = no cache). A malformed profile was
  * already refused by specconv; errors here are libseccomp's refusals, naming the rule:
  *   linux.seccomp.syscalls[3]: add rule for `read`: invalid argument */
-int seccomp_prepare(const struct spec_seccomp *sc, const char *cache_dir,
-		    struct seccomp_prog *out, struct er_error *err);
+int seccomp_prepare(const struct spec_seccomp *sc, const char *cache_dir, struct seccomp_prog *out,
+		    struct er_error *err);
 void seccomp_prog_free(struct seccomp_prog *p);
 
 /* libseccomp exports a seccomp_load() of its own: ours links as er_seccomp_load. Its header

@@ -320,4 +320,11 @@ char *spec_resources_to_json(const struct spec_resources *r);
 void spec_resources_merge(struct spec_resources *dst, const struct spec_resources *src);
 void spec_resources_clear(struct spec_resources *r); /* frees members, zeroes */
 
+/* A runtime-spec Process object on its own: `exec --process FILE`. Validated as
+ * config.json's `process` (args non-empty, cwd absolute); DOC names the input in errors
+ * ("process.json: cwd: missing"). Fills *p (zeroed first; cleared again on error). */
+int spec_process_parse(const char *json, size_t len, const char *doc, struct spec_process *p,
+		       struct er_error *err);
+void spec_process_clear(struct spec_process *p); /* frees members, zeroes */
+
 #endif

@@ -311,3 +311,31 @@ void spec_process_free(struct spec_process *pr)
 	free(pr->apparmor_profile);
 	free(pr->selinux_label);
 }
+
+int spec_process_parse(const char *json, size_t len, const char *doc, struct spec_process *pr,
+		       struct er_error *err)
+{
+	json_object *v;
+	int rc;
+
+	memset(pr, 0, sizeof(*pr));
+	v = json_parse_doc(json, len, doc, err); /* names doc itself */
+	if (!v)
+		return -1;
+	rc = spec_parse_process(v, NULL, pr, err);
+	json_object_put(v);
+	if (rc < 0) {
+		if (doc)
+			er_prefix(err, "%s", doc);
+		spec_process_clear(pr);
+		return -1;
+	}
+	return 0;
+}
+
+void spec_process_clear(struct spec_process *pr)
+{
+	spec_process_free(pr);
+	if (pr)
+		memset(pr, 0, sizeof(*pr));
+}

@@ -49,7 +49,7 @@ void state_clear(struct er_state *st); /* frees members, zeroes */
 /* runtime-spec "The Container Process State" sent with a seccomp listener fd (compact):
  * {"ociVersion":"1.3.0","fds":["seccompFd"],"pid":PID,"metadata":META,"state":{...}} where
  * state is state_to_json(st, false); "metadata" is left out when META is NULL. */
-char *state_process_json(const struct er_state *st, const char *const *fds, size_t n_fds,
-			 pid_t pid, const char *metadata);
+char *state_process_json(const struct er_state *st, const char *const *fds, size_t n_fds, pid_t pid,
+			 const char *metadata);
 
 #endif

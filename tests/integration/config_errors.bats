@@ -155,3 +155,11 @@ function config_error() {
 	run -0 edgerun run test_unknowncap
 	[[ "${lines[-1]}" == fine ]]
 }
+
+@test "linux.intelRdt is refused: edgerun does not apply it" {
+	skip_if_runc "runc applies intelRdt where the host has resctrl"
+	update_config '.linux.intelRdt = {closID: "c1"}'
+	erun -1 create test_cfg
+	[[ "$output" == *"linux.intelRdt"*"not supported"* ]]
+	[[ ! -e "$ROOT/test_cfg" ]]
+}
