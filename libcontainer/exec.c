@@ -620,6 +620,9 @@ static pid_t exec_start(struct exec_ctx *x, int *master, struct er_error *err)
 		return er_set(err, errno, "create sync socket");
 	psock = sp[0];
 	x->sock = sp[1];
+	/* From here on the init is pinned and its namespaces held: `resume` of a paused
+	 * container (the process waits frozen until then), `kill` and `delete` go on. */
+	er_container_unlock(x->c);
 	if (!o->detach)
 		container_block_signals(x->c);
 	pid = spawn(x, psock, err);
@@ -675,6 +678,10 @@ int er_container_exec(struct er_container *c, const struct er_exec_opts *o, stru
 	default:
 		break;
 	}
+	/* as runc, exec holds no lock on the container: a paused one (--ignore-paused) must
+	 * stay resumable while the new process waits frozen in its cgroup, and a long
+	 * foreground exec must not block kill, pause or delete */
+	er_container_unlock(c);
 	pid = exec_start(&x, &master, err);
 	if (pid < 0)
 		goto out;
