@@ -12,13 +12,15 @@ function setup() {
 	CG_ID=test_exec_${TESTDIR##*.}
 	SOCK="$TESTDIR/console.sock"
 	TTYOUT="$TESTDIR/tty.out"
+	LISTENERS=()
 }
 
 function teardown() {
-	if [[ -n "${RECVTTY_PID:-}" ]]; then
-		kill "$RECVTTY_PID" 2>/dev/null || true
-		wait "$RECVTTY_PID" 2>/dev/null || true
-	fi
+	local p
+	for p in ${RECVTTY_PID:-} "${LISTENERS[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	teardown_cgroups
 }
 
@@ -65,7 +67,7 @@ function cap_bit() {
 @test "exec: the process inherits the container's env; --env adds and overrides" {
 	update_config '.process.env += ["FROM_CONFIG=config", "KEEP=kept"]'
 	start_container
-	run -0 edgerun exec -e FROM_CONFIG=override --env NEW=new "$CG_ID" env
+	run -0 edgerun exec --env FROM_CONFIG=override --env NEW=new "$CG_ID" env
 	[[ "${lines[*]}" == *"FROM_CONFIG=override"* ]]
 	[[ "${lines[*]}" != *"FROM_CONFIG=config"* ]]
 	[[ "${lines[*]}" == *"NEW=new"* ]]
@@ -84,7 +86,7 @@ function cap_bit() {
 	start_container
 	run -0 edgerun exec --user 1000:1000 "$CG_ID" id -u
 	[[ "$output" == 1000 ]]
-	run -0 edgerun exec --user 1000:1000 --additional-gids 100 -g 65534 "$CG_ID" id -G
+	run -0 edgerun exec --user 1000:1000 --additional-gids 100 --additional-gids 65534 "$CG_ID" id -G
 	[[ "$output" == "1000 100 65534" ]]
 	# only a uid: the config's gid stays; no passwd entry: HOME is /
 	run -0 edgerun exec -u 1000 "$CG_ID" sh -c 'id -g; echo $HOME'
@@ -93,6 +95,13 @@ function cap_bit() {
 	pid=$(exec_detached "$TESTDIR/pid" --user 1000:1000 "$CG_ID" sleep 100)
 	[[ "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" == 1000 ]]
 	[[ "$(awk '/^Gid:/ { print $2 }' "/proc/$pid/status")" == 1000 ]]
+}
+
+@test "exec: the short and long forms of a repeated option may be mixed" {
+	skip_if_runc "runc 1.1.5 refuses: Cannot use two forms of the same flag"
+	start_container
+	run -0 edgerun exec -e A=1 --env B=2 -g 100 --additional-gids 65534 -u 1000:1000 "$CG_ID" sh -c 'echo $A$B; id -G'
+	[[ "${lines[0]}" == 12 && "${lines[1]}" == "1000 100 65534" ]]
 }
 
 @test "exec --user -d never chowns the host's /dev/null" {
@@ -180,6 +189,10 @@ function cap_bit() {
 	init=$(container_pid "$CG_ID")
 	while read -r d; do
 		mkdir "$d/sub"
+		if [[ -e "$d/cpuset.cpus" ]]; then
+			cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+			cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+		fi
 	done < <(cgroup_dirs "$init")
 	run -0 edgerun exec --cgroup sub "$CG_ID" cat /proc/self/cgroup
 	while read -r d; do
@@ -188,7 +201,7 @@ function cap_bit() {
 	run -0 edgerun exec --cgroup / "$CG_ID" cat /proc/self/cgroup
 	[[ "$output" == "$(cat "/proc/$init/cgroup")" ]]
 	run ! edgerun exec --cgroup .. "$CG_ID" true
-	[[ "$output" == *"bad sub cgroup path"* ]]
+	[[ "$output" == *"sub cgroup path"* ]]
 	run ! edgerun exec --cgroup nonexistent "$CG_ID" true
 }
 
@@ -208,6 +221,35 @@ function cap_bit() {
 	[[ ! -e "$ROOTFS/tmp/denied3" ]]
 	run -0 edgerun exec "$CG_ID" grep Seccomp: /proc/self/status
 	[[ "$output" == *2 ]]
+}
+
+# start_listener NAME: tests/helpers/seccomp_listener on $TESTDIR/listener.sock (it takes one
+# connection, then removes the socket), answering errno 42; state in $TESTDIR/NAME.state.
+function start_listener() {
+	[[ -x "$TESTDIR/seccomp_listener" ]] ||
+		cc -O2 -Wall -o "$TESTDIR/seccomp_listener" "$TESTS_ROOT/helpers/seccomp_listener.c"
+	"$TESTDIR/seccomp_listener" "$TESTDIR/listener.sock" "$TESTDIR/$1.state" errno:42 \
+		>"$TESTDIR/$1.log" 2>&1 3>&- &
+	LISTENERS+=("$!")
+	retry 100 0.05 test -S "$TESTDIR/listener.sock"
+}
+
+@test "exec: SCMP_ACT_NOTIFY gives listenerPath a listener for the exec'd process" {
+	requires cc
+	skip_if_runc "runc 1.1.5 sends no listener for an exec'd process (its syscalls get ENOSYS) and hangs"
+	update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $l,
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}' \
+		--arg l "$TESTDIR/listener.sock"
+	start_listener init
+	start_container
+	retry 50 0.1 test -s "$TESTDIR/init.state"
+	start_listener exec
+	run -0 edgerun exec "$CG_ID" sh -c 'mkdir /tmp/d; echo "status $?"'
+	[[ "$output" == *"status 1" ]]
+	[[ ! -e "$ROOTFS/tmp/d" ]]
+	jq -e --argjson init "$(container_pid "$CG_ID")" --arg id "$CG_ID" \
+		'.fds == ["seccompFd"] and .pid != $init and .state.id == $id' "$TESTDIR/exec.state"
+	grep -q '^nr ' "$TESTDIR/exec.log"
 }
 
 @test "exec --detach --pid-file: returns once the program runs" {
@@ -259,7 +301,17 @@ EOF
 	[[ "${lines[1]}" == stdin-tty ]]
 }
 
-@test "exec --tty in the foreground: the terminal is proxied" {
+@test "exec --tty in the foreground: the caller's terminal is proxied" {
+	command -v script >/dev/null || skip "needs script(1)"
+	start_container
+	# script(1) gives exec a terminal of its own to proxy
+	run -0 script -qec "$EDGERUN --root $ROOT exec -t $CG_ID sh -c 'tty; exit 0'" /dev/null
+	[[ "$output" == *"/dev/pts/"* ]]
+	run -3 script -qec "$EDGERUN --root $ROOT exec -t $CG_ID sh -c 'exit 3'" /dev/null
+}
+
+@test "exec --tty in the foreground without a terminal of the caller's" {
+	skip_if_runc "runc 1.1.5 needs a controlling terminal (open /dev/tty)"
 	start_container
 	run -0 edgerun exec -t "$CG_ID" sh -c 'tty; exit 0'
 	[[ "$output" == /dev/pts/* ]]
@@ -325,7 +377,8 @@ EOF
 
 @test "exec of a missing program exits 255 with the reason" {
 	start_container
-	run -255 edgerun exec "$CG_ID" nope
+	# with --log the error is also printed plainly (unquoted) on stderr
+	run -255 edgerun --log "$TESTDIR/log" exec "$CG_ID" nope
 	[[ "$output" == *'exec: "nope": executable file not found in $PATH'* ]]
 	run -255 edgerun exec "$CG_ID" /bin/nope
 	[[ "$output" == *'/bin/nope'*'no such file or directory'* ]]
@@ -349,6 +402,17 @@ EOF
 	run -0 edgerun exec --preserve-fds=2 "$CG_ID" cat /proc/self/fd/4
 	exec 4<&-
 	[[ "$output" == hello ]]
+}
+
+@test "exec --apparmor / --process-label on a host without that LSM fail clearly" {
+	[[ ! -e /sys/module/apparmor/parameters/enabled && ! -e /sys/fs/selinux/enforce ]] ||
+		skip "the host has AppArmor or SELinux"
+	skip_if_runc "runc 1.1.5 ignores an AppArmor profile or SELinux label the host cannot apply"
+	start_container
+	run -255 edgerun exec --apparmor edgerun-test "$CG_ID" true
+	[[ "$output" == *apparmor*"not supported"* ]]
+	run -255 edgerun exec --process-label system_u:system_r:container_t:s0 "$CG_ID" true
+	[[ "$output" == *selinux*"not supported"* ]]
 }
 
 @test "exec: ps lists the exec'd process" {
