@@ -469,9 +469,6 @@ static void seccomp_prog_freep(struct seccomp_prog *p)
 static pid_t spawn(struct exec_ctx *x, int psock, struct er_error *err)
 {
 	_cleanup_pid_ pid_t joiner = -1;
-	struct sync_msg msg = SYNC_MSG_INIT;
-	int32_t pid = -1;
-	int r;
 
 	joiner = process_clone(0, -1, NULL, err);
 	if (joiner == 0) {
@@ -482,25 +479,7 @@ static pid_t spawn(struct exec_ctx *x, int psock, struct er_error *err)
 		return er_prefix(err, "clone the namespace joiner");
 	close(x->sock);
 	x->sock = -1;
-	r = sync_recv(psock, &msg, err);
-	if (r == 0)
-		return er_set(err, EPIPE, "the namespace joiner exited unexpectedly");
-	if (r < 0)
-		return -1;
-	if (msg.type == SYNC_ERROR)
-		r = sync_error_from_msg(&msg, err);
-	else if (msg.type != SYNC_HELPER_PID)
-		r = er_set(err, EPROTO, "sync: got `%s` from the namespace joiner",
-			   sync_type_name(msg.type));
-	else
-		r = sync_msg_pid(&msg, &pid, err);
-	sync_msg_clear(&msg);
-	if (r < 0)
-		return -1;
-	while (waitpid(joiner, NULL, 0) < 0 && errno == EINTR)
-		;
-	joiner = -1;
-	return pid;
+	return process_helper_pid(psock, &joiner, "namespace joiner", err);
 }
 
 /* Cgroup and oom score, from outside, before the process goes on. */

@@ -117,6 +117,10 @@ struct init_result {
  * the id mappings, runs prestart + createRuntime hooks at the spec's point, and returns
  * once init waits on exec.fifo. On failure the child is killed and reaped and err holds
  * the child's own message, e.g. `exec "/bin/nope": no such file or directory`. */
+/* After cloning a helper that clones the real process and reports its pid (SYNC_HELPER_PID)
+ * on PSOCK: receives the pid (or the helper's error), reaps the helper, sets *helper to -1.
+ * WHO names the helper in errors. */
+pid_t process_helper_pid(int psock, pid_t *helper, const char *who, struct er_error *err);
 int process_create_init(const struct init_config *cfg, struct init_result *res,
 			struct er_error *err);
 

@@ -307,14 +307,38 @@ static int open_join_fds(const struct ns_plan *plan, int *fds, struct er_error *
 }
 
 /* Clones the helper and waits for the init's pid (or the helper's error). */
+pid_t process_helper_pid(int psock, pid_t *helper, const char *who, struct er_error *err)
+{
+	struct sync_msg msg = SYNC_MSG_INIT;
+	int32_t pid = -1;
+	int r = sync_recv(psock, &msg, err);
+
+	if (r == 0)
+		return child_vanished(helper, who, err);
+	if (r < 0)
+		return -1;
+	if (msg.type == SYNC_ERROR)
+		r = sync_error_from_msg(&msg, err);
+	else if (msg.type != SYNC_HELPER_PID)
+		r = er_set(err, EPROTO, "sync: got `%s` from the %s", sync_type_name(msg.type),
+			   who);
+	else
+		r = sync_msg_pid(&msg, &pid, err);
+	sync_msg_clear(&msg);
+	if (r < 0)
+		return -1;
+	/* The helper exits right after sending; reap it (the new process is our child). */
+	while (waitpid(*helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	*helper = -1;
+	return pid;
+}
+
 static pid_t spawn_via_helper(const struct init_config *cfg, const struct ns_plan *plan, int psock,
 			      int *csock, int fifo_fd, struct er_error *err)
 {
 	int fds[NS_PLAN_MAX] = {-1, -1, -1, -1, -1, -1, -1, -1};
 	_cleanup_pid_ pid_t helper = -1;
-	struct sync_msg msg = SYNC_MSG_INIT;
-	int32_t pid = -1;
-	int r;
 
 	if (open_join_fds(plan, fds, err) < 0) {
 		close_fds(fds, plan->n_joins);
@@ -330,26 +354,7 @@ static pid_t spawn_via_helper(const struct init_config *cfg, const struct ns_pla
 		return er_prefix(err, "clone namespace helper");
 	close(*csock);
 	*csock = -1;
-	r = sync_recv(psock, &msg, err);
-	if (r == 0)
-		return child_vanished(&helper, "namespace helper", err);
-	if (r < 0)
-		return -1;
-	if (msg.type == SYNC_ERROR)
-		r = sync_error_from_msg(&msg, err);
-	else if (msg.type != SYNC_HELPER_PID)
-		r = er_set(err, EPROTO, "sync: got `%s` from the namespace helper",
-			   sync_type_name(msg.type));
-	else
-		r = sync_msg_pid(&msg, &pid, err);
-	sync_msg_clear(&msg);
-	if (r < 0)
-		return -1;
-	/* The helper exits right after sending; reap it (the init is our own child). */
-	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
-		;
-	helper = -1;
-	return pid;
+	return process_helper_pid(psock, &helper, "namespace helper", err);
 }
 
 /* ---------------- after the clone ---------------- */
