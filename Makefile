@@ -29,7 +29,7 @@ override CFLAGS += -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -I. $(PKG_C
 LDFLAGS += $(SAN_LDFLAGS)
 LDLIBS := $(PKG_LIBS)
 
-LIB_SRCS := $(wildcard common/*.c specconv/*.c libcontainer/*.c libcontainer/cgroup/*.c seccomp/*.c)
+LIB_SRCS := $(wildcard common/*.c specconv/*.c libcontainer/*.c libcontainer/cgroup/*.c seccomp/*.c edge/*.c)
 CMD_SRCS := $(wildcard cmd/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)

@@ -17,9 +17,15 @@
 
 #define CMD_NAME "edgerun"
 
+#define ER_DEFAULT_TRUST_DIR "/etc/edgerun/trust.d"
+#define ER_DEFAULT_SPOOL "/var/lib/edgerun/commands"
+
 struct cmd_global {
-	const char *root;    /* --root, absolute */
-	bool systemd_cgroup; /* --systemd-cgroup */
+	const char *root;      /* --root, absolute */
+	bool systemd_cgroup;   /* --systemd-cgroup */
+	bool require_signed;   /* --require-signed (signed bundles, edge/) */
+	const char *trust_dir; /* --trust-dir, absolute */
+	const char *spool;     /* --spool, absolute (offline commands, edge/) */
 };
 
 /* One option of a verb. Long names work with one or two dashes ("-bundle", "--bundle"),

@@ -48,6 +48,14 @@ static const struct cmd_opt global_opts[] = {
 	{"rootless", 0, "value",
 	 "ignore cgroup permission errors ('true', 'false', or 'auto') "
 	 "(default: \"auto\"; accepted for compatibility)"},
+	{"require-signed", 0, NULL,
+	 "refuse to create a container from a bundle without a valid signed manifest"},
+	{"trust-dir", 0, "value",
+	 "directory of trusted PEM public keys for signed bundles "
+	 "(default: \"" ER_DEFAULT_TRUST_DIR "\")"},
+	{"spool", 0, "value",
+	 "directory of the durable offline-command journals "
+	 "(default: \"" ER_DEFAULT_SPOOL "\")"},
 	{"help", 'h', NULL, "show help"},
 	{"version", 'v', NULL, "print the version"},
 	{NULL},
@@ -603,6 +611,9 @@ int main(int argc, char **argv)
 	root = cmd_abs_path(global_str(gvals, "root") ?: ER_DEFAULT_ROOT);
 	g.root = root;
 	g.systemd_cgroup = global_flag(gvals, "systemd-cgroup");
+	g.require_signed = global_flag(gvals, "require-signed");
+	g.trust_dir = cmd_abs_path(global_str(gvals, "trust-dir") ?: ER_DEFAULT_TRUST_DIR);
+	g.spool = cmd_abs_path(global_str(gvals, "spool") ?: ER_DEFAULT_SPOOL);
 	if (p.help || i >= argc) {
 		print_main_help(stdout);
 		return 0;
