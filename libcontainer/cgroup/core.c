@@ -871,8 +871,10 @@ int cgroup_kill_all(struct cgroup *cg, int sig, struct er_error *err)
 			return 0;
 		/* hybrid: someone may have moved a process out of the cgroup2 tree */
 	}
-	/* freeze first so that nothing forks away between listing and signalling */
-	if (fz && fz->fd >= 0) {
+	/* freeze first so that nothing forks away between listing and signalling; an empty
+	 * cgroup is not frozen: nothing in it can fork, and a v1 freeze/thaw costs milliseconds
+	 * (it flips kernel static keys), which every `run` and `delete` would pay */
+	if (fz && fz->fd >= 0 && cg_populated(fz)) {
 		struct er_error e = ER_ERROR_INIT;
 
 		cgroup_freezer_state(cg, &before, NULL);
