@@ -271,8 +271,11 @@ struct spec *container_saved_spec(const struct er_container *c, struct er_error 
 static void run_post_hooks(struct er_container *c, enum spec_hook_kind kind, const char *phase)
 {
 	struct er_error e = ER_ERROR_INIT;
-	struct spec *spec = load_saved_spec(c, &e);
+	struct spec *spec;
 
+	if (c->state.hooks_known && !(c->state.hooks_mask & (1u << kind)))
+		return;
+	spec = load_saved_spec(c, &e);
 	if (spec && spec->hooks.n[kind]) {
 		_cleanup_free_ char *json = state_to_json(&c->state, false);
 
@@ -350,6 +353,11 @@ static void fill_state(struct er_container *c, const struct er_create_opts *o,
 	st->created = now_rfc3339();
 	st->owner = xstrdup("");
 	st->has_own_pidns = pidns && !pidns->path;
+	/* start and delete skip reading the saved config when it has no post* hooks */
+	st->hooks_known = true;
+	for (int k = 0; k < HOOK__MAX; k++)
+		if (spec->hooks.n[k])
+			st->hooks_mask |= 1u << k;
 	if (spec->n_annotations) {
 		st->annotations = xcalloc(spec->n_annotations, sizeof(*st->annotations));
 		for (size_t i = 0; i < spec->n_annotations; i++) {

@@ -168,6 +168,8 @@ char *state_to_file_json(const struct er_state *st)
 	put_opt(o, "owner", st->owner);
 	json_object_object_add(priv, "startTime", json_object_new_uint64(st->start_time));
 	json_object_object_add(priv, "ownPidNamespace", json_object_new_boolean(st->has_own_pidns));
+	if (st->hooks_known)
+		json_object_object_add(priv, "hooks", json_object_new_uint64(st->hooks_mask));
 	put_opt(priv, "cgroupPath", st->cgroup_path);
 	put_resources(priv, st->resources_json);
 	put_opt(priv, "config", st->config_json);
@@ -179,7 +181,7 @@ static int read_private(json_object *o, struct er_state *st, struct er_error *er
 {
 	const struct jpath *pp = JP_KEY(NULL, "edgerun");
 	json_object *priv, *res;
-	uint64_t start = 0;
+	uint64_t start = 0, hooks = UINT64_MAX;
 	int r = jget(o, "edgerun", json_type_object, false, NULL, &priv, err);
 
 	if (r <= 0)
@@ -187,6 +189,10 @@ static int read_private(json_object *o, struct er_state *st, struct er_error *er
 	if (jget_u64(priv, "startTime", false, UINT64_MAX, pp, &start, err) < 0)
 		return -1;
 	st->start_time = start;
+	if (jget_u64(priv, "hooks", false, UINT32_MAX, pp, &hooks, err) < 0)
+		return -1;
+	st->hooks_known = hooks != UINT64_MAX;
+	st->hooks_mask = st->hooks_known ? (unsigned)hooks : 0;
 	if (jget_bool(priv, "ownPidNamespace", pp, &st->has_own_pidns, err) < 0 ||
 	    jget_str(priv, "cgroupPath", false, pp, &st->cgroup_path, err) < 0 ||
 	    jget(priv, "resources", json_type_object, false, pp, &res, err) < 0 ||

@@ -29,6 +29,8 @@ struct er_state {
 	/* private, saved in state.json only */
 	unsigned long long start_time; /* /proc/PID/stat starttime of init, to detect pid reuse */
 	bool has_own_pidns;	       /* container created a new pid namespace */
+	bool hooks_known;	       /* hooks_mask was recorded (state.json of this version) */
+	unsigned hooks_mask;	       /* bit 1 << spec_hook_kind per kind the config has */
 	char *cgroup_path;	       /* cgroup_saved() text; NULL = no cgroup */
 	char *resources_json;	       /* linux.resources as applied (spec_resources_to_json) */
 	char *config_json;	       /* private: nothing yet; reserved */

@@ -151,11 +151,10 @@ static bool same_set(const char *a, const char *b)
 	return true;
 }
 
-/* The hierarchy's line of /proc/self/cgroup: controllers ("" for cgroup2) and path. */
-static int own_cgroup(bool v2, const char *superopts, char **key, char **path)
+/* The hierarchy's line of /proc/self/cgroup (its TEXT): controllers ("" for cgroup2) and
+ * path. */
+static int own_cgroup(const char *text, bool v2, const char *superopts, char **key, char **path)
 {
-	_cleanup_free_ char *text = read_file_at(AT_FDCWD, "/proc/self/cgroup", NULL, NULL);
-
 	for (const char *l = text; l && *l;) {
 		size_t len = strcspn(l, "\n");
 		_cleanup_free_ char *line = xstrndup(l, len);
@@ -185,12 +184,13 @@ static uint32_t v1_mask(const char *key)
 	return m;
 }
 
-static void add_mount(const char *mnt, const char *root, const char *fstype, const char *opts)
+static void add_mount(const char *self_cgroup, const char *mnt, const char *root, const char *fstype,
+		      const char *opts)
 {
 	bool v2 = strcmp(fstype, "cgroup2") == 0;
 	struct cg_mount m = {0};
 
-	if (own_cgroup(v2, opts, &m.key, &m.own) < 0)
+	if (own_cgroup(self_cgroup, v2, opts, &m.key, &m.own) < 0)
 		return;
 	for (size_t i = 0; i < sys.n; i++) {
 		if (sys.m[i].v2 == v2 && strcmp(sys.m[i].key, m.key) == 0) {
@@ -229,6 +229,7 @@ static void add_mount(const char *mnt, const char *root, const char *fstype, con
 static void parse_mountinfo(void)
 {
 	_cleanup_free_ char *text = read_file_at(AT_FDCWD, "/proc/self/mountinfo", NULL, NULL);
+	_cleanup_free_ char *self_cgroup = NULL;
 
 	for (const char *l = text; l && *l;) {
 		size_t len = strcspn(l, "\n");
@@ -255,7 +256,10 @@ static void parse_mountinfo(void)
 			continue;
 		root = unescape(f[3]);
 		mnt = unescape(f[4]);
-		add_mount(mnt, root, fstype, opts);
+		/* read once, when the first cgroup mount shows up */
+		if (!self_cgroup)
+			self_cgroup = read_file_at(AT_FDCWD, "/proc/self/cgroup", NULL, NULL);
+		add_mount(self_cgroup, mnt, root, fstype, opts);
 	}
 }
 

@@ -281,3 +281,23 @@ function add_all_hooks() {
 	run -0 edgerun delete test_createdstop
 	hook_ran poststop
 }
+
+@test "without post* hooks, start and delete do not read the saved config" {
+	skip_if_runc "runc keeps its config in state.json"
+	erun -0 create test_nohooks
+	# the config copy create saved: start and delete have no hook to look up in it, so a
+	# damaged copy goes unnoticed (it is read only for hooks, and exec when given no --process)
+	echo 'not json' >"$ROOT/test_nohooks/config.json"
+	run -0 edgerun start test_nohooks
+	[[ "$output" != *config* ]]
+	[[ "$(container_status test_nohooks)" == running ]]
+	run -0 edgerun delete --force test_nohooks
+	[[ "$output" != *config* ]]
+}
+
+@test "with a poststart hook, start reads the saved config and runs it" {
+	add_hook poststart after
+	erun -0 create test_withhooks
+	run -0 edgerun start test_withhooks
+	retry 100 0.1 hook_ran after
+}
