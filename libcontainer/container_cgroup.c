@@ -123,10 +123,11 @@ void container_state_paused(struct er_state *st, struct cgroup **cg)
 
 	if ((st->status != ST_RUNNING && st->status != ST_CREATED) || !st->cgroup_path)
 		return;
-	if (!*cg)
-		*cg = cgroup_load(st->cgroup_path, &e);
-	if (*cg && cgroup_freezer_state(*cg, &fs, &e) == 0 && fs == CGROUP_FROZEN)
-		st->status = ST_PAUSED;
+	if (*cg ? cgroup_freezer_state(*cg, &fs, &e) == 0
+		: cgroup_saved_freezer_state(st->cgroup_path, &fs, &e) == 0) {
+		if (fs == CGROUP_FROZEN)
+			st->status = ST_PAUSED;
+	}
 	if (e.msg)
 		er_debug("container %s: freezer state: %s", st->id, e.msg);
 	er_clear(&e);

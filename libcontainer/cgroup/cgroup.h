@@ -134,6 +134,9 @@ enum cgroup_freezer {
 	CGROUP_FREEZER_UNDEFINED, /* no freezer, or the cgroup is gone */
 };
 int cgroup_freezer_state(struct cgroup *cg, enum cgroup_freezer *st, struct er_error *err);
+/* The same from a cgroup_saved() text, opening only the hierarchy that holds the freezer
+ * (state and list ask it for every container). */
+int cgroup_saved_freezer_state(const char *saved, enum cgroup_freezer *st, struct er_error *err);
 
 /* The processes in the container's cgroup (cgroup.procs), sub-cgroups too if RECURSIVE.
  * *pids is malloc'ed (free it); a removed cgroup gives n = 0. */

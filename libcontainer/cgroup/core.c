@@ -506,6 +506,29 @@ struct cgroup *cgroup_load(const char *saved, struct er_error *err)
 	return TAKE_PTR(cg);
 }
 
+int cgroup_saved_freezer_state(const char *saved, enum cgroup_freezer *st, struct er_error *err)
+{
+	_cleanup_free_ char *one = NULL;
+	_cleanup_cgroup_ struct cgroup *cg = NULL;
+
+	for (const char *l = saved; l && *l;) {
+		size_t len = strcspn(l, "\n"), klen = strcspn(l, ":\n");
+		_cleanup_free_ char *key = xstrndup(l, klen);
+
+		if (klen < len && ((klen == 0 && !one) || has_token(key, "freezer", 7))) {
+			free(one);
+			one = xstrndup(l, len);
+			if (klen)
+				break; /* the v1 freezer wins over the cgroup2 line */
+		}
+		l += len + (l[len] == '\n');
+	}
+	cg = cgroup_load(one ? one : saved, err);
+	if (!cg)
+		return -1;
+	return cgroup_freezer_state(cg, st, err);
+}
+
 const char *cgroup_saved(const struct cgroup *cg)
 {
 	return cg->saved;
