@@ -980,6 +980,13 @@ int cgroup_destroy(struct cgroup *cg, struct er_error *err)
 		struct cg_hier *h = &cg->h[i];
 		struct er_error e = ER_ERROR_INIT;
 
+		/* the usual case first: no sub-cgroups (rmdir fails EBUSY with any) */
+		if (unlinkat(AT_FDCWD, h->dir, AT_REMOVEDIR) == 0 || errno == ENOENT) {
+			if (h->fd >= 0)
+				close(h->fd);
+			h->fd = -1;
+			continue;
+		}
 		if (h->fd < 0 && (h->fd = open_dir(h->dir)) < 0)
 			continue; /* gone already */
 		if (remove_children(h->fd, h->dir, 0, &e) < 0 ||
