@@ -282,16 +282,48 @@ int parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
+/* Days since 1970-01-01 -> proleptic Gregorian year, month (1-12), day (1-31): the
+ * era-based conversion (400-year cycles of 146097 days). */
+static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	long long era, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	yoe = z - era * 146097;
+	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+	doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+char *rfc3339_utc(const struct timespec *t)
+{
+	long long days, secs, y;
+	unsigned m, d;
+	struct timespec ts = *t;
+
+	/* not gmtime_r/strftime: glibc loads the time zone (/etc/localtime) for them, which
+	 * UTC does not need */
+	days = ts.tv_sec / 86400;
+	secs = ts.tv_sec % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	return xasprintf("%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
+			 secs / 60 % 60, secs % 60, ts.tv_nsec);
+}
+
 char *now_rfc3339(void)
 {
 	struct timespec ts;
-	struct tm tm;
-	char buf[64];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	return rfc3339_utc(&ts);
 }
 
 unsigned long long proc_start_time(pid_t pid)

@@ -50,6 +50,8 @@ int parse_i64(const char *s, int64_t *out);
 
 /* RFC 3339 UTC with nanoseconds, as runc writes `created`: 2026-11-28T19:32:36.123456789Z */
 char *now_rfc3339(void);
+struct timespec;
+char *rfc3339_utc(const struct timespec *t); /* the same for T */
 
 /* Start time of a process (field 22 of /proc/PID/stat, clock ticks since boot); 0 if gone. */
 unsigned long long proc_start_time(pid_t pid);
