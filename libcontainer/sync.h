@@ -29,8 +29,8 @@
  *     |  write uid_map, setgroups, gid_map, oom_score_adj (cgroup)     |
  *     |-- GO{host pid} ------------------------------------------------>|
  *     |                  unshare(CGROUP) if asked, setsid, rootfs_prepare|
- *     |<---------------------------------------------------------- HOOKS|
- *     |  prestart + createRuntime hooks (runtime namespaces)           |
+ *     |<---------------------------------------------------------- HOOKS| (only with
+ *     |  prestart + createRuntime hooks (runtime namespaces)           |  such hooks)
  *     |-- HOOKS_DONE --------------------------------------------------->|
  *     |                        createContainer hooks, rootfs_pivot, pty |
  *     |<------------------------------------------ PTY{name} + fd master| (process.terminal)
