@@ -184,8 +184,8 @@ static uint32_t v1_mask(const char *key)
 	return m;
 }
 
-static void add_mount(const char *self_cgroup, const char *mnt, const char *root, const char *fstype,
-		      const char *opts)
+static void add_mount(const char *self_cgroup, const char *mnt, const char *root,
+		      const char *fstype, const char *opts)
 {
 	bool v2 = strcmp(fstype, "cgroup2") == 0;
 	struct cg_mount m = {0};
