@@ -586,7 +586,7 @@ int main(int argc, char **argv)
 	const char *gvals[ARRAY_SIZE(global_opts)] = {0};
 	struct parsed p = {.vals = gvals};
 	struct er_error err = ER_ERROR_INIT;
-	_cleanup_free_ char *root = NULL;
+	_cleanup_free_ char *root = NULL, *trust_dir = NULL, *spool = NULL;
 	struct cmd_global g = {0};
 	const struct cmd_verb *v;
 	const char *rootless;
@@ -612,8 +612,10 @@ int main(int argc, char **argv)
 	g.root = root;
 	g.systemd_cgroup = global_flag(gvals, "systemd-cgroup");
 	g.require_signed = global_flag(gvals, "require-signed");
-	g.trust_dir = cmd_abs_path(global_str(gvals, "trust-dir") ?: ER_DEFAULT_TRUST_DIR);
-	g.spool = cmd_abs_path(global_str(gvals, "spool") ?: ER_DEFAULT_SPOOL);
+	trust_dir = cmd_abs_path(global_str(gvals, "trust-dir") ?: ER_DEFAULT_TRUST_DIR);
+	g.trust_dir = trust_dir;
+	spool = cmd_abs_path(global_str(gvals, "spool") ?: ER_DEFAULT_SPOOL);
+	g.spool = spool;
 	if (p.help || i >= argc) {
 		print_main_help(stdout);
 		return 0;
