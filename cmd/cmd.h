@@ -114,6 +114,12 @@ extern const struct cmd_verb cmd_exec_verb;
 extern const struct cmd_verb cmd_create_verb, cmd_delete_verb, cmd_events_verb, cmd_kill_verb,
 	cmd_list_verb, cmd_pause_verb, cmd_ps_verb, cmd_resume_verb, cmd_run_verb, cmd_spec_verb,
 	cmd_start_verb, cmd_state_verb, cmd_update_verb;
+extern const struct cmd_verb cmd_hook_verb, cmd_seal_verb, cmd_verify_verb; /* signed bundles */
+int cmd_hook(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_seal(const struct cmd_ctx *ctx, struct er_error *err);
+int cmd_verify(const struct cmd_ctx *ctx, struct er_error *err);
+struct sb_progress;
+void cmd_signed_progress(const struct sb_progress *p, void *arg); /* seal, verify (seal.c) */
 
 int cmd_create(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_delete(const struct cmd_ctx *ctx, struct er_error *err);

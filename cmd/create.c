@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "common/util.h"
+#include "edge/signed.h"
 
 static const struct cmd_opt create_opts[] = {
 	CMD_CREATE_OPTS,
@@ -70,6 +71,9 @@ int cmd_create_args_load(const struct cmd_ctx *ctx, bool detach, struct cmd_crea
 	a->console_socket = abs_opt(ctx, "console-socket");
 	a->spec = spec_load(a->bundle, err);
 	if (!a->spec)
+		return -1;
+	if (sb_enforce(a->bundle, a->spec, ctx->g->require_signed, ctx->g->trust_dir, ctx->g->root,
+		       err) < 0)
 		return -1;
 	if (check_terminal(a, detach, err) < 0)
 		return -1;
