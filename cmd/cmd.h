@@ -110,6 +110,7 @@ int cmd_create_args_load(const struct cmd_ctx *ctx, bool detach, struct cmd_crea
 void cmd_create_args_free(struct cmd_create_args *a);
 
 extern const struct cmd_verb cmd_features_verb;
+extern const struct cmd_verb cmd_command_verb;
 extern const struct cmd_verb cmd_exec_verb;
 extern const struct cmd_verb cmd_create_verb, cmd_delete_verb, cmd_events_verb, cmd_kill_verb,
 	cmd_list_verb, cmd_pause_verb, cmd_ps_verb, cmd_resume_verb, cmd_run_verb, cmd_spec_verb,
@@ -121,6 +122,7 @@ int cmd_verify(const struct cmd_ctx *ctx, struct er_error *err);
 struct sb_progress;
 void cmd_signed_progress(const struct sb_progress *p, void *arg); /* seal, verify (seal.c) */
 
+int cmd_command(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_create(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_delete(const struct cmd_ctx *ctx, struct er_error *err);
 int cmd_events(const struct cmd_ctx *ctx, struct er_error *err);

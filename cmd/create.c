@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "common/util.h"
+#include "edge/commands.h"
 #include "edge/signed.h"
 
 static const struct cmd_opt create_opts[] = {
@@ -74,6 +75,8 @@ int cmd_create_args_load(const struct cmd_ctx *ctx, bool detach, struct cmd_crea
 		return -1;
 	if (sb_enforce(a->bundle, a->spec, ctx->g->require_signed, ctx->g->trust_dir, ctx->g->root,
 		       err) < 0)
+		return -1;
+	if (cmds_check_spec(ctx->g->spool, ctx->args[0], a->spec, err) < 0)
 		return -1;
 	if (check_terminal(a, detach, err) < 0)
 		return -1;

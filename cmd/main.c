@@ -30,10 +30,10 @@
 
 /* alphabetical, with features last as in runc's list */
 static const struct cmd_verb *const verbs[] = {
-	&cmd_create_verb, &cmd_delete_verb, &cmd_events_verb,	&cmd_exec_verb,	 &cmd_hook_verb,
-	&cmd_kill_verb,	  &cmd_list_verb,   &cmd_pause_verb,	&cmd_ps_verb,	 &cmd_resume_verb,
-	&cmd_run_verb,	  &cmd_seal_verb,   &cmd_spec_verb,	&cmd_start_verb, &cmd_state_verb,
-	&cmd_update_verb, &cmd_verify_verb, &cmd_features_verb,
+	&cmd_command_verb, &cmd_create_verb, &cmd_delete_verb, &cmd_events_verb,   &cmd_exec_verb,
+	&cmd_hook_verb,	   &cmd_kill_verb,   &cmd_list_verb,   &cmd_pause_verb,	   &cmd_ps_verb,
+	&cmd_resume_verb,  &cmd_run_verb,    &cmd_seal_verb,   &cmd_spec_verb,	   &cmd_start_verb,
+	&cmd_state_verb,   &cmd_update_verb, &cmd_verify_verb, &cmd_features_verb,
 };
 
 static const struct cmd_opt global_opts[] = {

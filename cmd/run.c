@@ -2,6 +2,7 @@
 /* edgerun run [create's options] [--detach] [--keep] ID: create + start (+ wait + delete). */
 #include "cmd/cmd.h"
 #include "common/log.h"
+#include "edge/commands.h"
 
 static const struct cmd_opt run_opts[] = {
 	CMD_CREATE_OPTS,
@@ -56,6 +57,7 @@ int cmd_run(const struct cmd_ctx *ctx, struct er_error *err)
 		delete_quietly(c);
 		goto out;
 	}
+	cmds_after_start(ctx->g->root, ctx->g->spool, ctx->args[0]);
 	if (detach) {
 		r = 0;
 		goto out;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* edgerun start ID: run the user's program of a created container. */
 #include "cmd/cmd.h"
+#include "edge/commands.h"
 
 const struct cmd_verb cmd_start_verb = {
 	.name = "start",
@@ -25,6 +26,8 @@ int cmd_start(const struct cmd_ctx *ctx, struct er_error *err)
 	if (er_container_load(ctx->g->root, ctx->args[0], &c, err) < 0)
 		return -1;
 	r = er_container_start(c, err);
+	if (r == 0)
+		cmds_after_start(ctx->g->root, ctx->g->spool, ctx->args[0]);
 	er_container_free(c);
 	return r;
 }
