@@ -9,17 +9,10 @@
  * ctime is at least CACHE_RACY_SECS old, so that a later write cannot keep the same ctime
  * (timestamps are taken from a coarse clock, and some filesystems store whole seconds).
  *
- * The digest is OpenSSL's SHA-256 through its low-level interface (SHA256_Init/Update/
- * Final: the same assembly as EVP, with SHA-NI where the CPU has it). OpenSSL 3 deprecates
- * it, but the EVP route loads and initialises the default provider on first use, about
- * 2.5 ms per process on a small CPU: more than a whole cached verification takes. Builds
- * without the deprecated API (OPENSSL_NO_DEPRECATED_3_0) use EVP.
+ * The digest is common/sha256.h's (OpenSSL's low-level SHA-256: no provider start-up).
  */
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -30,6 +23,7 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/sha256.h"
 #include "common/util.h"
 #include "edge/signed.h"
 
@@ -50,47 +44,6 @@ struct pool {
 	int running; /* workers still running (under lock) */
 };
 
-/* One SHA-256 computation (see the top of the file for the two routes). */
-struct sha {
-#ifdef OPENSSL_NO_DEPRECATED_3_0
-	EVP_MD_CTX *ctx;
-#else
-	SHA256_CTX ctx;
-#endif
-};
-
-static void sha_init(struct sha *s)
-{
-#ifdef OPENSSL_NO_DEPRECATED_3_0
-	s->ctx = EVP_MD_CTX_new();
-	if (!s->ctx || !EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL))
-		abort();
-#else
-	SHA256_Init(&s->ctx);
-#endif
-}
-
-static void sha_update(struct sha *s, const void *data, size_t len)
-{
-#ifdef OPENSSL_NO_DEPRECATED_3_0
-	if (!EVP_DigestUpdate(s->ctx, data, len))
-		abort();
-#else
-	SHA256_Update(&s->ctx, data, len);
-#endif
-}
-
-static void sha_final(struct sha *s, unsigned char out[MANIFEST_SHA256_LEN])
-{
-#ifdef OPENSSL_NO_DEPRECATED_3_0
-	if (!EVP_DigestFinal_ex(s->ctx, out, NULL))
-		abort();
-	EVP_MD_CTX_free(s->ctx);
-#else
-	SHA256_Final(out, &s->ctx);
-#endif
-}
-
 const char *sb_hash_error(int errnum)
 {
 	if (errnum == ESTALE)
@@ -104,11 +57,7 @@ const char *sb_hash_error(int errnum)
 
 void sb_sha256(const void *data, size_t len, unsigned char out[MANIFEST_SHA256_LEN])
 {
-	struct sha s;
-
-	sha_init(&s);
-	sha_update(&s, data, len);
-	sha_final(&s, out);
+	er_sha256(data, len, out);
 }
 
 static uint64_t now_ns(void)
@@ -138,7 +87,7 @@ static int open_job(const struct sb_hash_job *j)
 }
 
 /* Reads fd to the end into the digest. Bytes read or -errno. */
-static int64_t digest_fd(struct pool *p, int fd, struct sha *sha, unsigned char *buf)
+static int64_t digest_fd(struct pool *p, int fd, struct er_sha256 *sha, unsigned char *buf)
 {
 	int64_t total = 0;
 
@@ -151,7 +100,7 @@ static int64_t digest_fd(struct pool *p, int fd, struct sha *sha, unsigned char 
 			return -errno;
 		if (r == 0)
 			return total;
-		sha_update(sha, buf, (size_t)r);
+		er_sha256_update(sha, buf, (size_t)r);
 		total += r;
 		atomic_fetch_add(&p->bytes_done, (uint64_t)r);
 	}
@@ -177,7 +126,7 @@ static int read_caps(int fd, struct sb_hash_job *j)
 /* Hashes one file; sets j->errnum on failure. Returns whether the digest is stable. */
 static bool hash_one(struct pool *p, struct sb_hash_job *j, unsigned char *buf)
 {
-	struct sha sha;
+	struct er_sha256 sha;
 	_cleanup_close_ int fd = open_job(j);
 	struct stat before, after;
 	struct timespec now;
@@ -200,9 +149,9 @@ static bool hash_one(struct pool *p, struct sb_hash_job *j, unsigned char *buf)
 	if (read_caps(fd, j) < 0)
 		return false;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	sha_init(&sha);
+	er_sha256_init(&sha);
 	n = digest_fd(p, fd, &sha, buf);
-	sha_final(&sha, j->sha256);
+	er_sha256_final(&sha, j->sha256);
 	if (n < 0) {
 		j->errnum = (int)-n;
 		return false;

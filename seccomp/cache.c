@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
-#include <openssl/evp.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/sha256.h"
 #include "common/util.h"
 #include "seccomp/internal.h"
 
@@ -63,18 +63,17 @@ char *seccomp_cache_dir(const char *root)
 
 /* ---------------- digest ---------------- */
 
-static void put(EVP_MD_CTX *md, const void *p, size_t n)
+static void put(struct er_sha256 *md, const void *p, size_t n)
 {
-	if (EVP_DigestUpdate(md, p, n) != 1)
-		abort();
+	er_sha256_update(md, p, n);
 }
 
-static void put_u8(EVP_MD_CTX *md, uint8_t v)
+static void put_u8(struct er_sha256 *md, uint8_t v)
 {
 	put(md, &v, 1);
 }
 
-static void put_u64(EVP_MD_CTX *md, uint64_t v)
+static void put_u64(struct er_sha256 *md, uint64_t v)
 {
 	uint8_t b[8];
 
@@ -83,7 +82,7 @@ static void put_u64(EVP_MD_CTX *md, uint64_t v)
 	put(md, b, sizeof(b));
 }
 
-static void put_u32(EVP_MD_CTX *md, uint32_t v)
+static void put_u32(struct er_sha256 *md, uint32_t v)
 {
 	uint8_t b[4];
 
@@ -93,7 +92,7 @@ static void put_u32(EVP_MD_CTX *md, uint32_t v)
 }
 
 /* NULL and "" differ: a presence byte, then the length, then the bytes */
-static void put_str(EVP_MD_CTX *md, const char *s)
+static void put_str(struct er_sha256 *md, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
@@ -104,7 +103,7 @@ static void put_str(EVP_MD_CTX *md, const char *s)
 	put(md, s, n);
 }
 
-static void put_strv(EVP_MD_CTX *md, char *const *v)
+static void put_strv(struct er_sha256 *md, char *const *v)
 {
 	put_u8(md, v != NULL);
 	if (!v)
@@ -114,7 +113,7 @@ static void put_strv(EVP_MD_CTX *md, char *const *v)
 		put_str(md, *v);
 }
 
-static void put_rule(EVP_MD_CTX *md, const struct spec_seccomp_rule *r)
+static void put_rule(struct er_sha256 *md, const struct spec_seccomp_rule *r)
 {
 	put_strv(md, r->names);
 	put_u32(md, r->action);
@@ -129,7 +128,7 @@ static void put_rule(EVP_MD_CTX *md, const struct spec_seccomp_rule *r)
 	}
 }
 
-static void put_environment(EVP_MD_CTX *md)
+static void put_environment(struct er_sha256 *md)
 {
 	const struct scmp_version *v = seccomp_version();
 	struct utsname u;
@@ -145,11 +144,9 @@ static void put_environment(EVP_MD_CTX *md)
 
 void seccomp_profile_digest(const struct spec_seccomp *sc, uint8_t out[SECCOMP_DIGEST_LEN])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned int len = 0;
+	struct er_sha256 ctx, *md = &ctx;
 
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		abort();
+	er_sha256_init(md);
 	put_environment(md);
 	put_u32(md, sc->default_action);
 	put_u8(md, sc->has_default_errno_ret);
@@ -161,18 +158,12 @@ void seccomp_profile_digest(const struct spec_seccomp *sc, uint8_t out[SECCOMP_D
 	put_u64(md, sc->n_rules);
 	for (size_t i = 0; i < sc->n_rules; i++)
 		put_rule(md, &sc->rules[i]);
-	if (EVP_DigestFinal_ex(md, out, &len) != 1 || len != SECCOMP_DIGEST_LEN)
-		abort();
-	EVP_MD_CTX_free(md);
+	er_sha256_final(md, out);
 }
 
 static void insns_sha256(const struct sock_filter *insns, size_t n, uint8_t out[SECCOMP_DIGEST_LEN])
 {
-	unsigned int len = 0;
-
-	if (EVP_Digest(insns, n * sizeof(*insns), out, &len, EVP_sha256(), NULL) != 1 ||
-	    len != SECCOMP_DIGEST_LEN)
-		abort();
+	er_sha256(insns, n * sizeof(*insns), out);
 }
 
 static void to_hex(const uint8_t *d, char hex[HEX_LEN + 1])
