@@ -7,14 +7,13 @@
  * saved at create) with args, cwd, env, user, groups, capabilities, no_new_privs and LSM
  * labels changed by the command line, as runc does.
  *
- *   edgerun                          joiner                         process
- *     |-- clone --------------------->|                                |
- *     |        setns(init's pidfd, every namespace that differs from   |
- *     |        ours); /proc/PID/ns/X one by one (user first, mount     |
- *     |        last) where that is refused                             |
- *     |                               |-- clone(CLONE_PARENT) -------->|
- *     |<-------------- HELPER_PID{pid}|  (pid and time namespaces      |
- *     |  reap the joiner              x   apply from this child on)    |
+ *   edgerun                                                         process
+ *     |  setns(init's pidfd, its pid and time namespaces where they     |
+ *     |  differ from ours): they apply to our children only             |
+ *     |-- clone -------------------------------------------------------->|
+ *     |        setns(init's pidfd, every other namespace that differs  |
+ *     |        from ours); /proc/PID/ns/X one by one (user first, mount |
+ *     |        last) where that is refused                              |
  *     |  pid file, cgroup (--cgroup sub-cgroup), oom_score_adj         |
  *     |-- GO ---------------------------------------------------------->|
  *     |                              setsid, pty, rlimits, personality,|
@@ -309,15 +308,18 @@ static void close_namespaces(struct exec_ctx *x)
 	}
 }
 
-/* One by one. With a user namespace to join, the others are tried before it too: those
- * that an outer user namespace owns can only be entered with our own privileges. */
-static int join_one_by_one(const struct exec_ctx *x, struct er_error *err)
+/* One by one, those of MASK. With a user namespace to join, the others are tried before it
+ * too: those that an outer user namespace owns can only be entered with our own privileges. */
+static int join_one_by_one(const struct exec_ctx *x, unsigned long mask, struct er_error *err)
 {
 	bool done[N_NS] = {false};
-	bool user = x->ns_fds[0] >= 0;
+	bool user = x->ns_fds[0] >= 0 && (mask & CLONE_NEWUSER);
 
+	for (size_t k = 0; k < N_NS; k++)
+		if (!(mask & (unsigned long)ns_files[k].type))
+			done[k] = true;
 	for (size_t k = 1; user && k < N_NS; k++) {
-		if (x->ns_fds[k] < 0)
+		if (x->ns_fds[k] < 0 || done[k])
 			continue;
 		if (setns(x->ns_fds[k], ns_files[k].type) == 0)
 			done[k] = true;
@@ -335,18 +337,25 @@ static int join_one_by_one(const struct exec_ctx *x, struct er_error *err)
 	return 0;
 }
 
-/* All at once through the pidfd (the kernel orders them); one by one where that is refused
- * (before Linux 5.8, or a namespace owned by an outer user namespace). */
-static int join_namespaces(const struct exec_ctx *x, struct er_error *err)
+/* Those of MASK that differ from ours: all at once through the pidfd (the kernel orders
+ * them); one by one where that is refused (before Linux 5.8, or a namespace owned by an
+ * outer user namespace). */
+static int join_namespaces(const struct exec_ctx *x, unsigned long mask, struct er_error *err)
 {
-	if (!x->ns_flags)
+	unsigned long flags = x->ns_flags & mask;
+
+	if (!flags)
 		return 0;
-	if (setns(x->init_pidfd, (int)x->ns_flags) == 0)
+	if (setns(x->init_pidfd, (int)flags) == 0)
 		return 0;
 	if (errno != EINVAL && errno != EPERM)
 		return er_set(err, errno, "join the namespaces of pid %d", (int)x->init_pid);
-	return join_one_by_one(x, err);
+	return join_one_by_one(x, flags, err);
 }
+
+/* The pid and time namespaces apply to the children of whoever enters them: edgerun enters
+ * them itself, so that one clone makes the process in them (no intermediate process). */
+#define NS_FOR_CHILDREN ((unsigned long)CLONE_NEWPID | CLONE_NEWTIME)
 
 /* ---------------- the process (child side) ---------------- */
 
@@ -419,31 +428,18 @@ __attribute__((noreturn)) static void child_main(const struct exec_ctx *x)
 	_exit(1);
 }
 
-/* The joiner: enters the namespaces, clones the process as edgerun's child, reports it. */
-__attribute__((noreturn)) static void joiner_main(struct exec_ctx *x)
+/* The process: enters the other namespaces, then sets itself up. */
+__attribute__((noreturn)) static void process_main(struct exec_ctx *x)
 {
 	struct er_error e = ER_ERROR_INIT;
-	pid_t pid;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (join_namespaces(x, &e) < 0)
-		goto fail;
+	if (join_namespaces(x, ~NS_FOR_CHILDREN, &e) < 0) {
+		sync_send_error(x->sock, &e);
+		_exit(1);
+	}
 	close_namespaces(x);
-	pid = process_clone(CLONE_PARENT, -1, NULL, &e);
-	if (pid == 0)
-		child_main(x);
-	if (pid < 0) {
-		er_prefix(&e, "clone the exec process");
-		goto fail;
-	}
-	if (sync_send_pid(x->sock, SYNC_HELPER_PID, pid, &e) < 0) {
-		kill(pid, SIGKILL);
-		goto fail;
-	}
-	_exit(0);
-fail:
-	sync_send_error(x->sock, &e);
-	_exit(1);
+	child_main(x);
 }
 
 /* ---------------- parent side ---------------- */
@@ -465,21 +461,46 @@ static void seccomp_prog_freep(struct seccomp_prog *p)
 	seccomp_prog_free(p);
 }
 
-/* Clones the joiner and returns the process's host pid (the joiner reaped). */
+/* Our own pid and time namespaces back for our later children (a caller such as the
+ * offline-command drainer forks after exec). */
+static int restore_for_children(const int own[2], struct er_error *err)
+{
+	if (own[0] >= 0 && setns(own[0], CLONE_NEWPID) < 0)
+		return er_set(err, errno, "exec: return to our pid namespace");
+	if (own[1] >= 0 && setns(own[1], CLONE_NEWTIME) < 0)
+		return er_set(err, errno, "exec: return to our time namespace");
+	return 0;
+}
+
+/* Enters the namespaces for children, clones the process and returns its host pid. */
 static pid_t spawn(struct exec_ctx *x, int psock, struct er_error *err)
 {
-	_cleanup_pid_ pid_t joiner = -1;
+	_cleanup_close_ int own_pid = -1, own_time = -1;
+	_cleanup_pid_ pid_t pid = -1;
+	pid_t r;
 
-	joiner = process_clone(0, -1, NULL, err);
-	if (joiner == 0) {
+	if ((x->ns_flags & CLONE_NEWPID) &&
+	    (own_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
+		return er_set(err, errno, "open `/proc/self/ns/pid`");
+	if ((x->ns_flags & CLONE_NEWTIME) &&
+	    (own_time = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC)) < 0)
+		return er_set(err, errno, "open `/proc/self/ns/time`");
+	if (join_namespaces(x, NS_FOR_CHILDREN, err) < 0)
+		return -1;
+	pid = process_clone(0, -1, NULL, err);
+	if (pid == 0) {
 		close(psock);
-		joiner_main(x);
+		process_main(x);
 	}
-	if (joiner < 0)
-		return er_prefix(err, "clone the namespace joiner");
+	if (restore_for_children((int[2]){own_pid, own_time}, err) < 0)
+		return -1;
+	if (pid < 0)
+		return er_prefix(err, "clone the exec process");
 	close(x->sock);
 	x->sock = -1;
-	return process_helper_pid(psock, &joiner, "namespace joiner", err);
+	r = pid;
+	pid = -1;
+	return r;
 }
 
 /* Cgroup and oom score, from outside, before the process goes on. */
