@@ -328,6 +328,11 @@ char *now_rfc3339(void)
 
 unsigned long long proc_start_time(pid_t pid)
 {
+	return proc_stat(pid, NULL);
+}
+
+unsigned long long proc_stat(pid_t pid, char *state)
+{
 	char path[64], buf[1024];
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
@@ -353,6 +358,8 @@ unsigned long long proc_start_time(pid_t pid)
 			p++;
 		if (!*p)
 			return 0;
+		if (field == 3 && state)
+			*state = *p;
 		if (field == 22)
 			break;
 		p = strchr(p, ' ');

@@ -55,5 +55,7 @@ char *rfc3339_utc(const struct timespec *t); /* the same for T */
 
 /* Start time of a process (field 22 of /proc/PID/stat, clock ticks since boot); 0 if gone. */
 unsigned long long proc_start_time(pid_t pid);
+/* The same, and the process's state letter (R, S, Z, ...) into *STATE when not NULL. */
+unsigned long long proc_stat(pid_t pid, char *state);
 
 #endif

@@ -650,23 +650,38 @@ int er_container_delete(struct er_container *c, bool force, struct er_error *err
 
 /* ---------------- list ---------------- */
 
-static char *owner_name(uid_t uid)
+/* The last owner looked up: the containers of a root nearly always share one, and each
+ * getpwuid_r reads /etc/passwd. */
+struct owner_cache {
+	bool set;
+	uid_t uid;
+	char *name;
+};
+
+static char *owner_name(struct owner_cache *oc, uid_t uid)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
 
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		return xstrdup(pw.pw_name);
-	return xasprintf("#%u", (unsigned)uid);
+	if (!oc->set || oc->uid != uid) {
+		free(oc->name);
+		if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+			oc->name = xstrdup(pw.pw_name);
+		else
+			oc->name = xasprintf("#%u", (unsigned)uid);
+		oc->uid = uid;
+		oc->set = true;
+	}
+	return xstrdup(oc->name);
 }
 
-/* One entry of ROOT, read without locking (state.json is replaced atomically). */
-static int list_one(const char *root, const char *name,
+/* One entry of ROOT (open as ROOTFD), read without locking (state.json is replaced
+ * atomically). */
+static int list_one(int rootfd, const char *name, struct owner_cache *oc,
 		    int (*fn)(const struct er_state *st, void *userdata), void *userdata,
 		    struct er_error *err)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/%s", root, name);
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct er_error e = ER_ERROR_INIT;
 	struct er_state st = {0};
 	struct cgroup *cg = NULL;
@@ -688,7 +703,7 @@ static int list_one(const char *root, const char *name,
 	cgroup_free(cg);
 	if (fstat(fd, &sb) == 0) {
 		free(st.owner);
-		st.owner = owner_name(sb.st_uid);
+		st.owner = owner_name(oc, sb.st_uid);
 	}
 	r = fn(&st, userdata);
 	state_clear(&st);
@@ -701,17 +716,24 @@ int er_container_list(const char *root, int (*fn)(const struct er_state *st, voi
 		      void *userdata, struct er_error *err)
 {
 	struct dirent **ents = NULL;
+	struct owner_cache oc = {0};
 	int n = scandir(root, &ents, NULL, alphasort);
-	int r = 0;
+	int r = 0, rootfd;
 
 	if (n < 0)
 		return errno == ENOENT ? 0 : er_set(err, errno, "list `%s`", root);
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		r = er_set(err, errno, "list `%s`", root);
 	for (int i = 0; i < n; i++) {
 		if (r == 0 && ents[i]->d_name[0] != '.')
-			r = list_one(root, ents[i]->d_name, fn, userdata, err);
+			r = list_one(rootfd, ents[i]->d_name, &oc, fn, userdata, err);
 		free(ents[i]);
 	}
 	free(ents);
+	free(oc.name);
+	if (rootfd >= 0)
+		close(rootfd);
 	return r;
 }
 

@@ -218,14 +218,18 @@ int state_init_pidfd(const struct er_state *st)
 void state_refresh(int dirfd, struct er_state *st)
 {
 	struct stat sb;
-	int pidfd;
+	unsigned long long start;
+	char pstate = 0;
 
-	if (st->status == ST_STOPPED || (pidfd = state_init_pidfd(st)) < 0) {
+	/* A look, not a hold (state, list): /proc/PID/stat alone tells whether init lives (no
+	 * pidfd to open and poll for each container): the saved start time, and not a zombie
+	 * or dead. */
+	if (st->status == ST_STOPPED || st->pid <= 0 || !(start = proc_stat(st->pid, &pstate)) ||
+	    start != st->start_time || pstate == 'Z' || pstate == 'X' || pstate == 'x') {
 		st->status = ST_STOPPED;
 		st->pid = 0;
 		return;
 	}
-	close(pidfd);
 	/* Seam for the cgroups issue: a frozen cgroup makes a running container ST_PAUSED. */
 	if (fstatat(dirfd, ER_EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		st->status = ST_CREATED;
