@@ -9,42 +9,35 @@
 #include "common/sha256.h"
 
 #ifdef OPENSSL_NO_DEPRECATED_3_0
-_Static_assert(sizeof(EVP_MD_CTX *) <= sizeof(((struct er_sha256 *)0)->state), "state size");
-
-static EVP_MD_CTX **ctx_of(struct er_sha256 *s)
-{
-	return (EVP_MD_CTX **)(void *)s->state;
-}
-
 void er_sha256_init(struct er_sha256 *s)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 
 	if (!c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1)
 		abort();
-	*ctx_of(s) = c;
+	s->u.evp = c;
 }
 
 void er_sha256_update(struct er_sha256 *s, const void *data, size_t len)
 {
-	if (EVP_DigestUpdate(*ctx_of(s), data, len) != 1)
+	if (EVP_DigestUpdate(s->u.evp, data, len) != 1)
 		abort();
 }
 
 void er_sha256_final(struct er_sha256 *s, unsigned char out[ER_SHA256_LEN])
 {
-	if (EVP_DigestFinal_ex(*ctx_of(s), out, NULL) != 1)
+	if (EVP_DigestFinal_ex(s->u.evp, out, NULL) != 1)
 		abort();
-	EVP_MD_CTX_free(*ctx_of(s));
-	*ctx_of(s) = NULL;
+	EVP_MD_CTX_free(s->u.evp);
+	s->u.evp = NULL;
 }
 #else
-_Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct er_sha256 *)0)->state), "state size");
+_Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct er_sha256 *)0)->u.state), "state size");
 _Static_assert(ER_SHA256_LEN == SHA256_DIGEST_LENGTH, "digest length");
 
 static SHA256_CTX *ctx_of(struct er_sha256 *s)
 {
-	return (SHA256_CTX *)(void *)s->state;
+	return (SHA256_CTX *)(void *)s->u.state;
 }
 
 void er_sha256_init(struct er_sha256 *s)

@@ -15,8 +15,10 @@
 #define ER_SHA256_LEN 32
 
 struct er_sha256 {
-	/* opaque: a SHA256_CTX, or an EVP_MD_CTX pointer (OPENSSL_NO_DEPRECATED_3_0) */
-	_Alignas(8) unsigned char state[128];
+	union {		   /* opaque */
+		void *evp; /* an EVP_MD_CTX (OPENSSL_NO_DEPRECATED_3_0) */
+		_Alignas(8) unsigned char state[128]; /* a SHA256_CTX */
+	} u;
 };
 
 void er_sha256_init(struct er_sha256 *s);
