@@ -6,7 +6,6 @@
  * printer does. Parsing goes through json-c (parse.h); the result is re-encoded and must
  * give back the exact input bytes.
  */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,16 +40,38 @@ void manifest_hex(const unsigned char sha[MANIFEST_SHA256_LEN], char out[65])
 }
 
 /* ---------------- output ----------------
- * The encoder writes to a memory stream (open_memstream), without stdio's locking. */
+ * The encoder writes to a memory stream (open_memstream, without stdio's locking) for
+ * manifest_to_json(), or, for manifest_parse()'s canonical check, compares what it would
+ * write with the input as it goes: no second copy of a large manifest is made. */
 
 struct buf {
-	FILE *f;
+	FILE *f; /* the stream; NULL: compare with want */
+	const char *want;
+	size_t want_len;
+	size_t pos;   /* bytes of want matched so far */
+	bool differs; /* at pos */
 };
 
 static void buf_add(struct buf *b, const char *s, size_t n)
 {
-	if (fwrite_unlocked(s, 1, n, b->f) != n)
-		abort(); /* out of memory */
+	size_t m, i = 0;
+
+	if (b->f) {
+		if (fwrite_unlocked(s, 1, n, b->f) != n)
+			abort(); /* out of memory */
+		return;
+	}
+	if (b->differs)
+		return;
+	m = n < b->want_len - b->pos ? n : b->want_len - b->pos;
+	if (m == n && !memcmp(s, b->want + b->pos, n)) {
+		b->pos += n;
+		return;
+	}
+	while (i < m && s[i] == b->want[b->pos + i])
+		i++;
+	b->pos += i;
+	b->differs = true;
 }
 
 static void buf_str(struct buf *b, const char *s)
@@ -60,10 +81,14 @@ static void buf_str(struct buf *b, const char *s)
 
 static void buf_u64(struct buf *b, uint64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	char tmp[20]; /* UINT64_MAX has 20 digits */
+	size_t i = sizeof(tmp);
 
-	buf_add(b, tmp, (size_t)n);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
 /* A JSON string with RFC 8785's escapes. */
@@ -102,11 +127,11 @@ static void buf_json_str(struct buf *b, const char *s)
 			if (ch < 0x20) {
 				buf_add(b, esc, 6);
 			} else {
-				size_t n = strcspn(s, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
-						      "\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14"
-						      "\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e"
-						      "\x1f");
+				size_t n = 1;
 
+				while (s[n] && (unsigned char)s[n] >= 0x20 && s[n] != '"' &&
+				       s[n] != '\\')
+					n++;
 				buf_add(b, s, n); /* the run up to the next character to escape */
 				s += n - 1;
 			}
@@ -150,9 +175,9 @@ static void encode_entry(struct buf *b, const struct manifest_entry *e)
 {
 	bool first = true;
 	bool dev = e->type == MF_CHAR || e->type == MF_BLOCK;
-	char mode[8];
+	char mode[5] = {(char)('0' + (e->mode >> 9 & 7)), (char)('0' + (e->mode >> 6 & 7)),
+			(char)('0' + (e->mode >> 3 & 7)), (char)('0' + (e->mode & 7)), '\0'};
 
-	snprintf(mode, sizeof(mode), "%04o", e->mode & 07777);
 	buf_add(b, "{", 1);
 	if (e->type == MF_FILE && e->caps_len) {
 		buf_key(b, &first, "caps");
@@ -202,41 +227,47 @@ static void encode_firmware(struct buf *b, const struct manifest_firmware *f)
 }
 
 /* Members: config created entries firmware version. */
+static void encode(struct buf *b, const struct manifest *m)
+{
+	bool first = true;
+
+	buf_add(b, "{", 1);
+	buf_key(b, &first, "config");
+	buf_str(b, "{\"sha256\":");
+	buf_sha(b, m->config_sha256);
+	buf_add(b, "}", 1);
+	buf_key(b, &first, "created");
+	buf_json_str(b, m->created ? m->created : "");
+	buf_key(b, &first, "entries");
+	buf_add(b, "[", 1);
+	for (size_t i = 0; i < m->n_entries; i++) {
+		if (i)
+			buf_add(b, ",", 1);
+		encode_entry(b, &m->entries[i]);
+	}
+	buf_add(b, "]", 1);
+	buf_key(b, &first, "firmware");
+	buf_add(b, "[", 1);
+	for (size_t i = 0; i < m->n_firmware; i++) {
+		if (i)
+			buf_add(b, ",", 1);
+		encode_firmware(b, &m->firmware[i]);
+	}
+	buf_add(b, "]", 1);
+	buf_key(b, &first, "version");
+	buf_u64(b, m->version);
+	buf_add(b, "}", 1);
+}
+
 char *manifest_to_json(const struct manifest *m, size_t *len)
 {
 	char *out = NULL;
 	size_t n = 0;
 	struct buf b = {.f = open_memstream(&out, &n)};
-	bool first = true;
 
 	if (!b.f)
 		abort();
-	buf_add(&b, "{", 1);
-	buf_key(&b, &first, "config");
-	buf_str(&b, "{\"sha256\":");
-	buf_sha(&b, m->config_sha256);
-	buf_add(&b, "}", 1);
-	buf_key(&b, &first, "created");
-	buf_json_str(&b, m->created ? m->created : "");
-	buf_key(&b, &first, "entries");
-	buf_add(&b, "[", 1);
-	for (size_t i = 0; i < m->n_entries; i++) {
-		if (i)
-			buf_add(&b, ",", 1);
-		encode_entry(&b, &m->entries[i]);
-	}
-	buf_add(&b, "]", 1);
-	buf_key(&b, &first, "firmware");
-	buf_add(&b, "[", 1);
-	for (size_t i = 0; i < m->n_firmware; i++) {
-		if (i)
-			buf_add(&b, ",", 1);
-		encode_firmware(&b, &m->firmware[i]);
-	}
-	buf_add(&b, "]", 1);
-	buf_key(&b, &first, "version");
-	buf_u64(&b, m->version);
-	buf_add(&b, "}", 1);
+	encode(&b, m);
 	if (fclose(b.f) != 0)
 		abort();
 	if (len)
@@ -342,194 +373,238 @@ int manifest_check(const struct manifest *m, struct er_error *err)
 
 /* ---------------- parsing ----------------
  *
- * A reader of exactly the canonical grammar, members in their fixed order. Not json-c: it
- * builds a hash table per object, which made parsing a manifest of 5,000 entries two thirds
- * of a cached verification. What the reader accepts is re-encoded and compared byte for
- * byte, so the reader only has to be strict, not complete.
+ * json-c reads the bytes (strict grammar, at most MANIFEST_PARSE_MAX bytes, three levels
+ * deep); one pass over each object's members (json_object_object_foreach, no lookups by
+ * name) fills the structs; the tree is freed, and the structs are re-encoded, which must give
+ * back the input byte for byte. That last step is what makes the manifest canonical: json-c
+ * 0.16 keeps only the last of two members of one name (the object then has one member, so
+ * the duplicate cannot be seen in the tree), and accepts whitespace, any member order, "-0",
+ * needless \u escapes and raw control characters in strings; none of them re-encodes to the
+ * input. json-c does not validate UTF-8 here (JSON_TOKENER_VALIDATE_UTF8 made its parse 60%
+ * slower): manifest_check() validates every free-form string, and every other string must be
+ * one of a few ASCII forms. The canonical check compares as it encodes (no second copy).
  */
 
-struct rd {
-	const char *start, *p, *end;
-	char where[48]; /* "entries[3]" */
-	struct er_error *err;
+#define MANIFEST_PARSE_MAX (256u << 20) /* bytes; edge/ reads no more either */
+/* json_tokener refuses nesting at its depth - 1: the manifest nests 3 deep (itself, entries,
+ * an entry). */
+#define MANIFEST_PARSE_DEPTH 4
+
+/* Member names in canonical (that is, sorted) order; a member's index is its slot. */
+enum { R_CONFIG, R_CREATED, R_ENTRIES, R_FIRMWARE, R_VERSION, R_N };
+static const char *const root_members[R_N] = {"config", "created", "entries", "firmware",
+					      "version"};
+enum { C_SHA256, C_N };
+static const char *const config_members[C_N] = {"sha256"};
+enum {
+	E_CAPS,
+	E_GID,
+	E_MAJOR,
+	E_MINOR,
+	E_MODE,
+	E_PATH,
+	E_SHA256,
+	E_SIZE,
+	E_TARGET,
+	E_TYPE,
+	E_UID,
+	E_N
 };
+static const char *const entry_members[E_N] = {
+	"caps", "gid", "major", "minor", "mode", "path", "sha256", "size", "target", "type", "uid",
+};
+enum { F_PATH, F_SHA256, F_SIZE, F_N };
+static const char *const firmware_members[F_N] = {"path", "sha256", "size"};
 
-static size_t rd_off(const struct rd *r)
+static json_object *mf_tokenize(const char *buf, size_t len, struct er_error *err)
 {
-	return (size_t)(r->p - r->start);
-}
+	struct json_tokener *tok;
+	json_object *o;
+	enum json_tokener_error jerror;
+	size_t end;
 
-static int rd_fail(struct rd *r, const char *member, const char *what)
-{
-	return er_set(r->err, 0, "%s%s%s%s%s at byte %zu", r->where, member ? "." : "",
-		      member ? member : "", r->where[0] || member ? ": " : "", what, rd_off(r));
-}
-
-static bool rd_peek(const struct rd *r, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return (size_t)(r->end - r->p) >= n && !memcmp(r->p, lit, n);
-}
-
-static int rd_lit(struct rd *r, const char *lit)
-{
-	_cleanup_free_ char *what = NULL;
-
-	if (rd_peek(r, lit)) {
-		r->p += strlen(lit);
-		return 0;
+	if (len > MANIFEST_PARSE_MAX) {
+		er_set(err, 0, "too large (%zu bytes, at most %u)", len, MANIFEST_PARSE_MAX);
+		return NULL;
 	}
-	what = xasprintf("not in canonical form: expected `%s`", lit);
-	return rd_fail(r, NULL, what);
+	tok = json_tokener_new_ex(MANIFEST_PARSE_DEPTH);
+	if (!tok)
+		abort();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	jerror = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (jerror != json_tokener_success) {
+		er_set(err, 0, "invalid JSON: %s at byte %zu",
+		       jerror == json_tokener_continue ? "unexpected end of input"
+						       : json_tokener_error_desc(jerror),
+		       end);
+		return NULL;
+	}
+	if (end != len || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		er_set(err, 0, "not in canonical form: %s",
+		       end != len ? "data after the manifest" : "not a JSON object");
+		return NULL;
+	}
+	return o;
 }
 
-static int rd_u64(struct rd *r, const char *member, uint64_t max, uint64_t *out)
+static int cmp_name(const void *key, const void *name)
 {
-	uint64_t v = 0;
-	const char *s = r->p;
-
-	while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
-		unsigned int d = (unsigned int)(*r->p - '0');
-
-		if (v > (max - d) / 10)
-			return rd_fail(r, member, "number out of range");
-		v = v * 10 + d;
-		r->p++;
-	}
-	if (r->p == s || (*s == '0' && r->p - s > 1)) {
-		r->p = s;
-		return rd_fail(r, member, "expected an unsigned integer");
-	}
-	*out = v;
-	return 0;
+	return strcmp(key, *(const char *const *)name);
 }
 
-static int rd_u32(struct rd *r, const char *member, uint32_t *out)
+/* O's members into slots[] by name (NAMES sorted, N of them; an absent member's slot is
+ * NULL). O must be an object; a member that is not in NAMES, or null, is an error. json-c
+ * keeps the members in file order, so in a canonical manifest each one is found by looking
+ * on from the one before, most often at the first try; others fall back to a search. */
+static int mf_members(json_object *o, const char *const *names, size_t n, json_object **slots,
+		      const struct jpath *p, struct er_error *err)
 {
-	uint64_t v = 0;
+	size_t next = 0;
 
-	if (rd_u64(r, member, UINT32_MAX, &v) < 0)
+	if (!o)
+		return jerr(err, p, "missing");
+	if (jv_expect(o, json_type_object, p, err) < 0)
 		return -1;
-	*out = (uint32_t)v;
+	memset(slots, 0, n * sizeof(*slots));
+	json_object_object_foreach(o, key, val)
+	{
+		size_t i = next;
+
+		while (i < n && strcmp(key, names[i]) != 0)
+			i++;
+		if (i == n) {
+			const char *const *name = bsearch(key, names, n, sizeof(*names), cmp_name);
+
+			if (!name)
+				return jerr(err, JP_KEY(p, key), "unknown member");
+			i = (size_t)(name - names);
+		}
+		if (!val)
+			return jerr(err, JP_KEY(p, key), "expected a value other than null");
+		slots[i] = val;
+		next = i + 1;
+	}
 	return 0;
 }
 
-/* A string with the canonical escapes only (\uXXXX for control characters but NUL). */
-static int rd_str(struct rd *r, const char *member, char **out)
+static int mf_u64(json_object *v, const struct jpath *p, uint64_t max, uint64_t *out,
+		  struct er_error *err)
 {
-	const char *q;
-	char *o;
+	if (!v)
+		return jerr(err, p, "missing");
+	return jv_u64(v, p, max, out, err);
+}
 
-	if (r->p >= r->end || *r->p != '"')
-		return rd_fail(r, member, "expected a string");
-	for (q = r->p + 1; q < r->end && *q != '"'; q++) {
-		if (*q == '\\')
-			q++;
-	}
-	if (q >= r->end)
-		return rd_fail(r, member, "invalid JSON: unterminated string");
-	o = *out = xmalloc((size_t)(q - r->p));
-	for (r->p++; *r->p != '"'; r->p++) {
-		unsigned char ch = (unsigned char)*r->p;
-		const char *esc = "\"\"\\\\b\bf\fn\nr\rt\t";
-		unsigned int u = 0;
+static int mf_u32(json_object *v, const struct jpath *p, uint32_t *out, struct er_error *err)
+{
+	uint64_t u = 0;
 
-		if (ch < 0x20)
-			return rd_fail(r, member, "invalid JSON: control character in a string");
-		if (ch != '\\') {
-			*o++ = (char)ch;
-			continue;
-		}
-		ch = (unsigned char)*++r->p;
-		for (const char *e = esc; *e; e += 2) {
-			if (*e == (char)ch) {
-				*o++ = e[1];
-				goto next;
-			}
-		}
-		if (ch != 'u' || r->end - r->p < 5)
-			return rd_fail(r, member, "invalid JSON: bad escape");
-		for (int i = 1; i <= 4; i++) {
-			unsigned char h = (unsigned char)r->p[i];
-
-			if (!isxdigit(h))
-				return rd_fail(r, member, "invalid JSON: bad escape");
-			u = u * 16 + (unsigned int)(isdigit(h) ? h - '0' : (h | 0x20) - 'a' + 10);
-		}
-		if (u == 0 || u >= 0x20)
-			return rd_fail(r, member, "not in canonical form: needless \\u escape");
-		*o++ = (char)u;
-		r->p += 4;
-	next:;
-	}
-	*o = '\0';
-	r->p++;
+	if (mf_u64(v, p, UINT32_MAX, &u, err) < 0)
+		return -1;
+	*out = (uint32_t)u;
 	return 0;
 }
 
-static int rd_sha(struct rd *r, const char *member, unsigned char out[MANIFEST_SHA256_LEN])
+/* A string without NUL bytes (C code would cut it at the first one); *s points into V. */
+static int mf_str(json_object *v, const struct jpath *p, const char **s, size_t *n,
+		  struct er_error *err)
 {
-	static const char digits[] = "0123456789abcdef";
-
-	if (r->end - r->p < 66 || r->p[0] != '"' || r->p[65] != '"')
-		return rd_fail(r, member, "expected 64 lowercase hexadecimal digits");
-	for (size_t i = 0; i < 2 * MANIFEST_SHA256_LEN; i++) {
-		const char *d = memchr(digits, r->p[1 + i], 16);
-
-		if (!d || !r->p[1 + i])
-			return rd_fail(r, member, "expected 64 lowercase hexadecimal digits");
-		out[i / 2] = (unsigned char)((out[i / 2] << 4) | (unsigned char)(d - digits));
-	}
-	r->p += 66;
+	if (!v)
+		return jerr(err, p, "missing");
+	if (jv_expect(v, json_type_string, p, err) < 0)
+		return -1;
+	*s = json_object_get_string(v);
+	*n = (size_t)json_object_get_string_len(v);
+	if (memchr(*s, '\0', *n))
+		return jerr(err, p, "contains a NUL character");
 	return 0;
 }
 
-/* "hex" of 1..MAX bytes. */
-static int rd_hex(struct rd *r, const char *member, unsigned char *out, size_t max, size_t *len)
+static int mf_strdup(json_object *v, const struct jpath *p, char **out, struct er_error *err)
 {
-	static const char digits[] = "0123456789abcdef";
-	const char *q = r->p + 1;
+	const char *s = NULL;
 	size_t n = 0;
 
-	if (r->p >= r->end || *r->p != '"')
-		return rd_fail(r, member, "expected lowercase hexadecimal digits in a string");
-	for (; q + 1 < r->end && *q != '"'; q += 2) {
-		const char *hi = memchr(digits, q[0], 16), *lo = memchr(digits, q[1], 16);
-
-		if (!hi || !lo || !q[0] || !q[1] || n == max)
-			return rd_fail(r, member,
-				       "expected lowercase hexadecimal digits in a string");
-		out[n++] = (unsigned char)(((hi - digits) << 4) | (lo - digits));
-	}
-	if (q >= r->end || *q != '"' || n == 0)
-		return rd_fail(r, member, "expected lowercase hexadecimal digits in a string");
-	*len = n;
-	r->p = q + 1;
+	if (mf_str(v, p, &s, &n, err) < 0)
+		return -1;
+	*out = xmalloc(n + 1);
+	memcpy(*out, s, n + 1);
 	return 0;
 }
 
-static int rd_mode(struct rd *r, uint32_t *mode)
-{
-	uint32_t v = 0;
+/* A lowercase hexadecimal digit's value + 1; 0 for any other byte. A table, not branches:
+ * the digits of a hash are random, and a branch on them is mispredicted half the time. */
+static const unsigned char hex_value[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
 
-	if (r->end - r->p < 6 || r->p[0] != '"' || r->p[5] != '"')
-		return rd_fail(r, "mode", "expected 4 octal digits in a string");
-	for (int i = 1; i <= 4; i++) {
-		if (r->p[i] < '0' || r->p[i] > '7')
-			return rd_fail(r, "mode", "expected 4 octal digits in a string");
-		v = v * 8 + (uint32_t)(r->p[i] - '0');
+/* MIN..MAX bytes as lowercase hexadecimal digits; *len the number of bytes. */
+static int mf_hex(json_object *v, const struct jpath *p, unsigned char *out, size_t min, size_t max,
+		  size_t *len, struct er_error *err)
+{
+	const char *s = NULL;
+	size_t n = 0;
+
+	if (mf_str(v, p, &s, &n, err) < 0)
+		return -1;
+	if (n % 2 != 0 || n < 2 * min || n > 2 * max)
+		goto bad;
+	for (size_t i = 0; i < n; i += 2) {
+		unsigned int hi = hex_value[(unsigned char)s[i]],
+			     lo = hex_value[(unsigned char)s[i + 1]];
+
+		if (!hi || !lo)
+			goto bad;
+		out[i / 2] = (unsigned char)((hi - 1) << 4 | (lo - 1));
 	}
-	*mode = v;
-	r->p += 6;
+	*len = n / 2;
+	return 0;
+bad:
+	if (min == max)
+		return jerr(err, p, "expected %zu lowercase hexadecimal digits", 2 * min);
+	return jerr(err, p, "expected %zu to %zu bytes as lowercase hexadecimal digits", min, max);
+}
+
+static int mf_sha(json_object *v, const struct jpath *p, unsigned char out[MANIFEST_SHA256_LEN],
+		  struct er_error *err)
+{
+	size_t n = 0;
+
+	return mf_hex(v, p, out, MANIFEST_SHA256_LEN, MANIFEST_SHA256_LEN, &n, err);
+}
+
+static int mf_mode(json_object *v, const struct jpath *p, uint32_t *mode, struct er_error *err)
+{
+	const char *s = NULL;
+	size_t n = 0;
+	uint32_t m = 0;
+
+	if (mf_str(v, p, &s, &n, err) < 0)
+		return -1;
+	if (n != 4)
+		return jerr(err, p, "expected 4 octal digits in a string");
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			return jerr(err, p, "expected 4 octal digits in a string");
+		m = m * 8 + (uint32_t)(s[i] - '0');
+	}
+	*mode = m;
 	return 0;
 }
 
-static int rd_type(struct rd *r, enum manifest_type *t)
+static int mf_type(json_object *v, const struct jpath *p, enum manifest_type *t,
+		   struct er_error *err)
 {
-	_cleanup_free_ char *s = NULL;
+	const char *s = NULL;
+	size_t n = 0;
 
-	if (rd_str(r, "type", &s) < 0)
+	if (mf_str(v, p, &s, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(type_names); i++) {
 		if (!strcmp(s, type_names[i])) {
@@ -537,131 +612,109 @@ static int rd_type(struct rd *r, enum manifest_type *t)
 			return 0;
 		}
 	}
-	return rd_fail(r, "type", "unknown type");
+	return jerr(err, p, "unknown type");
 }
 
 /* {["caps"] "gid" ["major" "minor"] "mode" "path" ["sha256" "size"] ["target"] "type" "uid"} */
-static int rd_entry(struct rd *r, struct manifest_entry *e)
+static int parse_entry(json_object *o, const struct jpath *p, void *item, struct er_error *err)
 {
-	bool dev = false, file = false;
+	struct manifest_entry *e = item;
+	json_object *v[E_N];
+	bool file, dev;
 
-	if (rd_lit(r, "{") < 0)
+	if (mf_members(o, entry_members, E_N, v, p, err) < 0 ||
+	    mf_type(v[E_TYPE], JP_KEY(p, "type"), &e->type, err) < 0)
 		return -1;
-	if (rd_peek(r, "\"caps\":") &&
-	    (rd_lit(r, "\"caps\":") < 0 ||
-	     rd_hex(r, "caps", e->caps, MANIFEST_CAPS_MAX, &e->caps_len) < 0 || rd_lit(r, ",") < 0))
+	file = e->type == MF_FILE;
+	dev = e->type == MF_CHAR || e->type == MF_BLOCK;
+	if (!v[E_SHA256] == file || !v[E_SIZE] == file || (v[E_CAPS] && !file) ||
+	    !v[E_MAJOR] == dev || !v[E_MINOR] == dev || !v[E_TARGET] == (e->type == MF_SYMLINK))
+		return jerr(err, JP_KEY(p, "type"), "the members do not match the type");
+	if (mf_strdup(v[E_PATH], JP_KEY(p, "path"), &e->path, err) < 0 ||
+	    mf_mode(v[E_MODE], JP_KEY(p, "mode"), &e->mode, err) < 0 ||
+	    mf_u32(v[E_UID], JP_KEY(p, "uid"), &e->uid, err) < 0 ||
+	    mf_u32(v[E_GID], JP_KEY(p, "gid"), &e->gid, err) < 0)
 		return -1;
-	if (rd_lit(r, "\"gid\":") < 0 || rd_u32(r, "gid", &e->gid) < 0)
+	if (file && (mf_sha(v[E_SHA256], JP_KEY(p, "sha256"), e->sha256, err) < 0 ||
+		     mf_u64(v[E_SIZE], JP_KEY(p, "size"), INT64_MAX, &e->size, err) < 0 ||
+		     (v[E_CAPS] && mf_hex(v[E_CAPS], JP_KEY(p, "caps"), e->caps, 1,
+					  MANIFEST_CAPS_MAX, &e->caps_len, err) < 0)))
 		return -1;
-	if (rd_peek(r, ",\"major\":")) {
-		dev = true;
-		if (rd_lit(r, ",\"major\":") < 0 || rd_u32(r, "major", &e->major) < 0 ||
-		    rd_lit(r, ",\"minor\":") < 0 || rd_u32(r, "minor", &e->minor) < 0)
+	if (dev && (mf_u32(v[E_MAJOR], JP_KEY(p, "major"), &e->major, err) < 0 ||
+		    mf_u32(v[E_MINOR], JP_KEY(p, "minor"), &e->minor, err) < 0))
+		return -1;
+	if (v[E_TARGET] && mf_strdup(v[E_TARGET], JP_KEY(p, "target"), &e->target, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* {"path" "sha256" "size"} */
+static int parse_firmware(json_object *o, const struct jpath *p, void *item, struct er_error *err)
+{
+	struct manifest_firmware *f = item;
+	json_object *v[F_N];
+
+	if (mf_members(o, firmware_members, F_N, v, p, err) < 0 ||
+	    mf_strdup(v[F_PATH], JP_KEY(p, "path"), &f->path, err) < 0 ||
+	    mf_sha(v[F_SHA256], JP_KEY(p, "sha256"), f->sha256, err) < 0 ||
+	    mf_u64(v[F_SIZE], JP_KEY(p, "size"), INT64_MAX, &f->size, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The array A into a zeroed array of SIZE-byte items, *n of them (set first, so that
+ * manifest_clear() frees what a failure leaves half done). */
+static int parse_array(json_object *a, const char *name, size_t size,
+		       int (*parse)(json_object *, const struct jpath *, void *, struct er_error *),
+		       void **items, size_t *n, struct er_error *err)
+{
+	const struct jpath *p = JP_KEY(NULL, name);
+
+	if (!a)
+		return jerr(err, p, "missing");
+	if (jv_expect(a, json_type_array, p, err) < 0)
+		return -1;
+	*n = json_object_array_length(a);
+	*items = xcalloc(*n, size);
+	for (size_t i = 0; i < *n; i++) {
+		if (parse(json_object_array_get_idx(a, i), JP_IDX(p, i), (char *)*items + i * size,
+			  err) < 0)
 			return -1;
 	}
-	if (rd_lit(r, ",\"mode\":") < 0 || rd_mode(r, &e->mode) < 0 ||
-	    rd_lit(r, ",\"path\":") < 0 || rd_str(r, "path", &e->path) < 0)
-		return -1;
-	if (rd_peek(r, ",\"sha256\":")) {
-		file = true;
-		if (rd_lit(r, ",\"sha256\":") < 0 || rd_sha(r, "sha256", e->sha256) < 0 ||
-		    rd_lit(r, ",\"size\":") < 0 || rd_u64(r, "size", INT64_MAX, &e->size) < 0)
-			return -1;
-	}
-	if (rd_peek(r, ",\"target\":") &&
-	    (rd_lit(r, ",\"target\":") < 0 || rd_str(r, "target", &e->target) < 0))
-		return -1;
-	if (rd_lit(r, ",\"type\":") < 0 || rd_type(r, &e->type) < 0 || rd_lit(r, ",\"uid\":") < 0 ||
-	    rd_u32(r, "uid", &e->uid) < 0 || rd_lit(r, "}") < 0)
-		return -1;
-	if (file != (e->type == MF_FILE) || !e->target != (e->type != MF_SYMLINK) ||
-	    (e->caps_len && !file) || dev != (e->type == MF_CHAR || e->type == MF_BLOCK))
-		return rd_fail(r, "type", "the members do not match the type");
 	return 0;
 }
 
-static int rd_firmware(struct rd *r, struct manifest_firmware *f)
+/* The version first (its only lookup by name), so that a manifest of a later format says so
+ * instead of failing on a member this one does not know. */
+static int parse_version(json_object *root, unsigned int *version, struct er_error *err)
 {
-	if (rd_lit(r, "{\"path\":") < 0 || rd_str(r, "path", &f->path) < 0 ||
-	    rd_lit(r, ",\"sha256\":") < 0 || rd_sha(r, "sha256", f->sha256) < 0 ||
-	    rd_lit(r, ",\"size\":") < 0 || rd_u64(r, "size", INT64_MAX, &f->size) < 0 ||
-	    rd_lit(r, "}") < 0)
+	json_object *v = NULL;
+	uint64_t u = 0;
+
+	json_object_object_get_ex(root, "version", &v);
+	if (mf_u64(v, JP_KEY(NULL, "version"), UINT32_MAX, &u, err) < 0)
 		return -1;
+	if (u != MANIFEST_VERSION)
+		return er_set(err, 0, "version: unsupported version %" PRIu64, u);
+	*version = (unsigned int)u;
 	return 0;
 }
 
-/* "[" item ("," item)* "]" into a growing array of SIZE-byte items. */
-static int rd_array(struct rd *r, const char *name, size_t size, void **items, size_t *n,
-		    bool is_entry)
+static int parse_root(json_object *root, struct manifest *m, struct er_error *err)
 {
-	size_t cap = 0;
+	json_object *v[R_N], *config[C_N];
 
-	*items = xcalloc(1, size);
-	if (rd_lit(r, "[") < 0)
+	if (parse_version(root, &m->version, err) < 0 ||
+	    mf_members(root, root_members, R_N, v, NULL, err) < 0 ||
+	    mf_members(v[R_CONFIG], config_members, C_N, config, JP_KEY(NULL, "config"), err) < 0 ||
+	    mf_sha(config[C_SHA256], JP_KEY(JP_KEY(NULL, "config"), "sha256"), m->config_sha256,
+		   err) < 0 ||
+	    mf_strdup(v[R_CREATED], JP_KEY(NULL, "created"), &m->created, err) < 0 ||
+	    parse_array(v[R_ENTRIES], "entries", sizeof(*m->entries), parse_entry,
+			(void **)&m->entries, &m->n_entries, err) < 0 ||
+	    parse_array(v[R_FIRMWARE], "firmware", sizeof(*m->firmware), parse_firmware,
+			(void **)&m->firmware, &m->n_firmware, err) < 0)
 		return -1;
-	if (rd_peek(r, "]"))
-		return rd_lit(r, "]");
-	do {
-		char *item;
-		int k;
-
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			*items = xrealloc(*items, cap * size);
-		}
-		item = (char *)*items + *n * size;
-		memset(item, 0, size);
-		(*n)++;
-		snprintf(r->where, sizeof(r->where), "%s[%zu]", name, *n - 1);
-		k = is_entry ? rd_entry(r, (struct manifest_entry *)item)
-			     : rd_firmware(r, (struct manifest_firmware *)item);
-		if (k < 0)
-			return -1;
-	} while (rd_peek(r, ",") && rd_lit(r, ",") == 0);
-	r->where[0] = '\0';
-	return rd_lit(r, "]");
-}
-
-/* The version comes last in the canonical order but is checked first, so that a manifest
- * of a later format says so instead of failing on a member it does not know. */
-static int rd_version(const char *buf, size_t len, struct er_error *err)
-{
-	static const char key[] = ",\"version\":";
-	uint64_t v = 0;
-	size_t i;
-
-	if (len < sizeof(key) + 1 || buf[len - 1] != '}')
-		return 0; /* the reader reports it */
-	for (i = len - 1; i > 0 && buf[i - 1] >= '0' && buf[i - 1] <= '9'; i--)
-		;
-	if (i < sizeof(key) - 1 || memcmp(buf + i - (sizeof(key) - 1), key, sizeof(key) - 1))
-		return 0;
-	for (; i < len - 1; i++)
-		v = v > UINT32_MAX ? v : v * 10 + (uint64_t)(buf[i] - '0');
-	if (v != MANIFEST_VERSION)
-		return er_set(err, 0, "version: unsupported version %" PRIu64, v);
-	return 0;
-}
-
-static int rd_manifest(struct rd *r, struct manifest *m)
-{
-	uint64_t version = 0;
-
-	if (rd_lit(r, "{\"config\":{\"sha256\":") < 0 ||
-	    rd_sha(r, "config.sha256", m->config_sha256) < 0 || rd_lit(r, "},\"created\":") < 0 ||
-	    rd_str(r, "created", &m->created) < 0 || rd_lit(r, ",\"entries\":") < 0 ||
-	    rd_array(r, "entries", sizeof(*m->entries), (void **)&m->entries, &m->n_entries, true) <
-		    0 ||
-	    rd_lit(r, ",\"firmware\":") < 0 ||
-	    rd_array(r, "firmware", sizeof(*m->firmware), (void **)&m->firmware, &m->n_firmware,
-		     false) < 0 ||
-	    rd_lit(r, ",\"version\":") < 0 || rd_u64(r, "version", UINT32_MAX, &version) < 0 ||
-	    rd_lit(r, "}") < 0)
-		return -1;
-	if (r->p != r->end)
-		return rd_fail(r, NULL,
-			       "not in canonical form: unexpected data after the manifest");
-	m->version = (unsigned int)version;
 	return 0;
 }
 
@@ -669,26 +722,28 @@ static int rd_manifest(struct rd *r, struct manifest *m)
 static int check_canonical(const char *buf, size_t len, const struct manifest *m,
 			   struct er_error *err)
 {
-	size_t elen = 0, i = 0;
-	_cleanup_free_ char *enc = NULL;
+	struct buf b = {.want = buf, .want_len = len};
 
 	if (manifest_check(m, err) < 0)
 		return -1;
-	enc = manifest_to_json(m, &elen);
-	while (i < len && i < elen && buf[i] == enc[i])
-		i++;
-	if (i == len && i == elen)
+	encode(&b, m);
+	if (!b.differs && b.pos == len)
 		return 0;
-	return er_set(err, 0, "not in canonical form (first difference at byte %zu)", i);
+	return er_set(err, 0, "not in canonical form (first difference at byte %zu)", b.pos);
 }
 
 int manifest_parse(const char *buf, size_t len, struct manifest *m, struct er_error *err)
 {
-	struct rd r = {.start = buf, .p = buf, .end = buf + len, .err = err};
+	json_object *root;
+	int r;
 
 	memset(m, 0, sizeof(*m));
-	if (rd_version(buf, len, err) < 0 || rd_manifest(&r, m) < 0 ||
-	    check_canonical(buf, len, m, err) < 0) {
+	root = mf_tokenize(buf, len, err);
+	if (!root)
+		return -1;
+	r = parse_root(root, m, err);
+	json_object_put(root); /* the structs hold copies of what they keep */
+	if (r < 0 || check_canonical(buf, len, m, err) < 0) {
 		manifest_clear(m);
 		return -1;
 	}

@@ -118,20 +118,13 @@ static void test_round_trip(void)
 	manifest_clear(&back);
 }
 
-/* Replaces the first FROM in the canonical bytes with TO; parse must fail with WHY. */
-static void refused(const char *from, const char *to, const char *why)
+/* Parse of DOC (LEN bytes) must fail with WHY; WHAT names the case. */
+static void refused_doc(const char *doc, size_t len, const char *what, const char *why)
 {
-	struct manifest m = sample(), back;
+	struct manifest back;
 	struct er_error err = ER_ERROR_INIT;
-	_cleanup_free_ char *json = manifest_to_json(&m, NULL);
-	char *at = strstr(json, from);
-	_cleanup_free_ char *edited = NULL;
 
-	if (!ok(at != NULL, "`%s` is in the sample", from))
-		return;
-	edited = xasprintf("%.*s%s%s", (int)(at - json), json, to, at + strlen(from));
-	if (!ok(manifest_parse(edited, strlen(edited), &back, &err) < 0, "refused: %s -> %s", from,
-		to)) {
+	if (!ok(manifest_parse(doc, len, &back, &err) < 0, "refused: %s", what)) {
 		manifest_clear(&back);
 		return;
 	}
@@ -140,11 +133,61 @@ static void refused(const char *from, const char *to, const char *why)
 	er_clear(&err);
 }
 
+/* Replaces the first FROM in JSON with TO; parse must fail with WHY. */
+static void refused_in(const char *json, const char *from, const char *to, const char *why)
+{
+	const char *at = strstr(json, from);
+	_cleanup_free_ char *edited = NULL, *what = NULL;
+
+	if (!ok(at != NULL, "`%s` is in the sample", from))
+		return;
+	edited = xasprintf("%.*s%s%s", (int)(at - json), json, to, at + strlen(from));
+	what = xasprintf("%s -> %s", from, to);
+	refused_doc(edited, strlen(edited), what, why);
+}
+
+/* The same in the canonical bytes of sample(). */
+static void refused(const char *from, const char *to, const char *why)
+{
+	struct manifest m = sample();
+	_cleanup_free_ char *json = manifest_to_json(&m, NULL);
+
+	refused_in(json, from, to, why);
+}
+
+/* The largest numbers: encoded in full, read back, one more is refused. */
+static void test_limits(void)
+{
+	struct manifest_entry big[] = {{.path = "f",
+					.type = MF_FILE,
+					.mode = 07777,
+					.uid = UINT32_MAX,
+					.gid = UINT32_MAX,
+					.size = INT64_MAX}};
+	struct manifest m = {.version = MANIFEST_VERSION, .entries = big, .n_entries = 1}, back;
+	struct er_error err = ER_ERROR_INIT;
+	_cleanup_free_ char *json = manifest_to_json(&m, NULL);
+
+	ok(strstr(json, "\"gid\":4294967295,\"mode\":\"7777\",\"path\":\"f\","
+			"\"sha256\":\"" H64("00") "\",\"size\":9223372036854775807,"
+						  "\"type\":\"file\",\"uid\":4294967295}") != NULL,
+	   "the largest numbers and mode in full");
+	if (ok(manifest_parse(json, strlen(json), &back, &err) == 0, "and read back")) {
+		ok(back.entries[0].uid == UINT32_MAX && back.entries[0].size == INT64_MAX &&
+			   back.entries[0].mode == 07777,
+		   "the same numbers");
+		manifest_clear(&back);
+	}
+	er_clear(&err);
+	refused_in(json, "9223372036854775807", "9223372036854775808",
+		   "entries[0].size: value 9223372036854775808 out of range");
+}
+
 static void test_refused(void)
 {
 	refused("{\"config\"", "{ \"config\"", "not in canonical form");
 	refused("\"version\":1}", "\"version\":1}\n", "not in canonical form");
-	refused("\"version\":1}", "\"version\":1,\"extra\":2}", "not in canonical form");
+	refused("\"version\":1}", "\"version\":1,\"extra\":2}", "extra: unknown member");
 	refused("\"version\":1}", "\"version\":2}", "unsupported version 2");
 	refused("{\"gid\":0,\"mode\":\"0755\",\"path\":\"bin\"",
 		"{\"mode\":\"0755\",\"gid\":0,\"path\":\"bin\"", "not in canonical form");
@@ -157,21 +200,68 @@ static void test_refused(void)
 	refused("\"path\":\"run/fifo\"", "\"path\":\"run/../fifo\"", "clean relative path");
 	refused("\"path\":\"bin\",", "\"path\":\"/bin\",", "clean relative path");
 	refused("\"/lib/firmware/a.bin\"", "\"lib/firmware/a.bin\"", "clean absolute path");
-	refused("\\u0001", "\\u0001\\u0000", "");
+	refused("\\u0001", "\\u0001\\u0000", "entries[5].path: contains a NUL character");
 	refused("\\u0001", "\\x01", "invalid JSON");
-	refused("\\u0001", "\\u+001", "bad escape");
-	refused("\\u0001", "\\u0041", "needless");
+	refused("\\u0001", "\\u+001", "invalid JSON: invalid string sequence");
+	refused("\\u0001", "\\u0041", "not in canonical form");
 	refused("\"path\":\"run/fifo\"", "\"path\":\"run/fifo", "");
 	refused(",\"version\":1}", ",\"version\":1", "");
-	refused(",\"version\":1}", "", "expected");
-	refused("\"size\":3,", "\"size\":03,", "entries[3].size: expected an unsigned integer");
-	refused("\"uid\":1000", "\"uid\":99999999999", "entries[5].uid: number out of range");
+	refused(",\"version\":1}", "", "invalid JSON: unexpected end of input");
+	refused("\"size\":3,", "\"size\":03,", "invalid JSON");
+	refused("\"uid\":1000", "\"uid\":99999999999",
+		"entries[5].uid: value 99999999999 out of range");
 	refused("\"type\":\"symlink\"", "\"type\":\"dir\"", "do not match the type");
 	refused("\"caps\":\"01ab00\"", "\"caps\":\"01AB00\"", "entries[3].caps");
 	refused("\"caps\":\"01ab00\"", "\"caps\":\"01ab0\"", "entries[3].caps");
 	refused("\"caps\":\"01ab00\"", "\"caps\":\"\"", "entries[3].caps");
 	refused("{\"gid\":0,\"mode\":\"0755\",\"path\":\"bin\"",
 		"{\"caps\":\"00\",\"gid\":0,\"mode\":\"0755\",\"path\":\"bin\"", "do not match");
+}
+
+/* What json-c accepts but the canonical form does not, and json-c's own limits. */
+static void test_refused_by_json_c(void)
+{
+	/* json-c keeps the last of two members of one name: the first value must not hide */
+	refused("\"size\":3,", "\"size\":99999,\"size\":3,", "not in canonical form");
+	refused("\"version\":1}", "\"version\":1,\"version\":1}", "not in canonical form");
+	refused("\\u0001", "\x01", "not in canonical form");	 /* raw control character */
+	refused("\xc3\xa9", "\\u00e9", "not in canonical form"); /* needless escape */
+	refused("\"uid\":1000", "\"uid\":-0", "not in canonical form");
+	refused("\"uid\":1000", "\"uid\":-1", "entries[5].uid: expected a non-negative integer");
+	refused("\"size\":3,", "\"size\":3.0,", "entries[3].size: expected a non-negative integer");
+	refused("\"target\":\"busybox\"", "\"target\":null",
+		"entries[2].target: expected a value other than null");
+	refused("\"type\":\"dir\",\"uid\":0}", "\"type\":\"dir\"}", "entries[0].uid: missing");
+	refused("{\"gid\":0,\"mode\":\"0600\"", "{\"gid\":0,\"inode\":7,\"mode\":\"0600\"",
+		"entries[6].inode: unknown member");
+	refused(",\"version\":1}", "}", "version: missing");
+	refused("\"created\":\"2026-11-29T01:00:00Z\"", "\"created\":[]",
+		"created: expected a string");
+	refused("\"created\":\"2026-11-29T01:00:00Z\"", "\"created\":[[[\"x\"]]]",
+		"invalid JSON: nesting too deep");
+	refused("{\"gid\":0,\"mode\":\"0755\",\"path\":\".\"",
+		"7,{\"gid\":0,\"mode\":\"0755\",\"path\":\".\"", "entries[0]: expected an object");
+	refused("\"firmware\":[{\"path\":\"/lib/firmware/a.bin\",\"sha256\":\"" H64(
+			"fe") "\",\"size\":7}]",
+		"\"firmware\":{}", "firmware: expected an array");
+	refused("\"version\":1}", "\"version\":1} x", "invalid JSON");
+}
+
+static void test_documents(void)
+{
+	/* over the size limit (256 MiB): refused before it is read; calloc maps no pages */
+	size_t big = (256u << 20) + 1;
+	_cleanup_free_ char *huge = calloc(1, big);
+
+	refused_doc("", 0, "an empty document", "invalid JSON: unexpected end of input");
+	refused_doc("[]", 2, "an array", "not a JSON object");
+	refused_doc("null ", 5, "null", "not a JSON object");
+	refused_doc("{}", 2, "an empty object", "version: missing");
+	refused_doc("{\"version\":1}", 13, "only a version", "config: missing");
+	refused_doc("{\"version\":1}\0", 14, "a NUL byte after the object",
+		    "data after the manifest");
+	if (ok(huge != NULL, "a buffer over the limit"))
+		refused_doc(huge, big, "256 MiB + 1 byte", "too large");
 }
 
 static void test_check(void)
@@ -224,7 +314,10 @@ int main(void)
 {
 	test_encode();
 	test_round_trip();
+	test_limits();
 	test_refused();
+	test_refused_by_json_c();
+	test_documents();
 	test_check();
 	test_policy();
 	test_base64();
