@@ -331,6 +331,17 @@ unsigned long long proc_start_time(pid_t pid)
 	return proc_stat(pid, NULL);
 }
 
+bool proc_alive(pid_t pid, unsigned long long start)
+{
+	char state = 0;
+	unsigned long long now;
+
+	if (pid <= 0 || !start)
+		return false;
+	now = proc_stat(pid, &state);
+	return now == start && state != 'Z' && state != 'X' && state != 'x';
+}
+
 unsigned long long proc_stat(pid_t pid, char *state)
 {
 	char path[64], buf[1024];

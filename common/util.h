@@ -57,5 +57,8 @@ char *rfc3339_utc(const struct timespec *t); /* the same for T */
 unsigned long long proc_start_time(pid_t pid);
 /* The same, and the process's state letter (R, S, Z, ...) into *STATE when not NULL. */
 unsigned long long proc_stat(pid_t pid, char *state);
+/* Whether PID is the process that started at START (proc_start_time) and has neither exited
+ * nor become a zombie: a look, without pinning it. */
+bool proc_alive(pid_t pid, unsigned long long start);
 
 #endif

@@ -75,26 +75,14 @@ void cmds_owner_self(struct cmds_owner *w)
 	w->start = proc_start_time(w->pid);
 }
 
-/* A zombie is gone too: a killed owner may wait long for a parent that reaps it. */
-static bool is_zombie(pid_t pid)
-{
-	char path[64];
-	_cleanup_free_ char *stat = NULL;
-	const char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	stat = read_file_at(AT_FDCWD, path, NULL, NULL);
-	p = stat ? strrchr(stat, ')') : NULL;
-	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
-}
-
 bool cmds_owner_alive(const struct cmds_owner *w)
 {
 	_cleanup_free_ char *boot = boot_id();
 
 	if (!w->pid || !w->boot || strcmp(w->boot, boot) != 0)
 		return false;
-	return w->start != 0 && proc_start_time(w->pid) == w->start && !is_zombie(w->pid);
+	/* a zombie is gone too: a killed owner may wait long for a parent that reaps it */
+	return proc_alive(w->pid, w->start);
 }
 
 /* ---------------- running one process ---------------- */

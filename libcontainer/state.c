@@ -218,14 +218,11 @@ int state_init_pidfd(const struct er_state *st)
 void state_refresh(int dirfd, struct er_state *st)
 {
 	struct stat sb;
-	unsigned long long start;
-	char pstate = 0;
 
 	/* A look, not a hold (state, list): /proc/PID/stat alone tells whether init lives (no
 	 * pidfd to open and poll for each container): the saved start time, and not a zombie
 	 * or dead. */
-	if (st->status == ST_STOPPED || st->pid <= 0 || !(start = proc_stat(st->pid, &pstate)) ||
-	    start != st->start_time || pstate == 'Z' || pstate == 'X' || pstate == 'x') {
+	if (st->status == ST_STOPPED || !proc_alive(st->pid, st->start_time)) {
 		st->status = ST_STOPPED;
 		st->pid = 0;
 		return;
