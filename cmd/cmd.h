@@ -17,6 +17,14 @@
 
 #define CMD_NAME "edgerun"
 
+/* the Makefile defines both; a build without it still compiles */
+#ifndef EDGERUN_VERSION
+#define EDGERUN_VERSION "unknown"
+#endif
+#ifndef EDGERUN_COMMIT
+#define EDGERUN_COMMIT "unknown"
+#endif
+
 #define ER_DEFAULT_TRUST_DIR "/etc/edgerun/trust.d"
 #define ER_DEFAULT_SPOOL "/var/lib/edgerun/commands"
 

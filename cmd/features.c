@@ -6,13 +6,6 @@
 #include "cmd/cmd.h"
 #include "specconv/features.h"
 
-#ifndef EDGERUN_VERSION
-#define EDGERUN_VERSION "unknown"
-#endif
-#ifndef EDGERUN_COMMIT
-#define EDGERUN_COMMIT "unknown"
-#endif
-
 /* linux.netDevices: libcontainer/netdev.c moves the devices (netdev_attach in process.c) */
 #define FEATURES_NET_DEVICES true
 

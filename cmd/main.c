@@ -21,13 +21,6 @@
 #include "common/log.h"
 #include "common/util.h"
 
-#ifndef EDGERUN_VERSION
-#define EDGERUN_VERSION "unknown"
-#endif
-#ifndef EDGERUN_COMMIT
-#define EDGERUN_COMMIT "unknown"
-#endif
-
 /* alphabetical, with features last as in runc's list */
 static const struct cmd_verb *const verbs[] = {
 	&cmd_command_verb, &cmd_create_verb, &cmd_delete_verb, &cmd_events_verb,   &cmd_exec_verb,
